@@ -1,0 +1,233 @@
+import RealModule
+
+/// A number that carries derivative information alongside a value: the common
+/// shape of ``Dual`` (forward mode) and ``Reverse`` (reverse mode).
+///
+/// A conforming type provides only its primitives: how to lift a constant, and
+/// how to apply one unary or binary entry of the rule table
+/// (``UnaryFunction``, ``BinaryFunction``). Everything else that swift-numerics'
+/// `Real` asks for (`FloatingPoint`, `ElementaryFunctions`, `RealFunctions`,
+/// `AlgebraicField`) is written once, here, in terms of those primitives.
+/// Comparisons, classification and rounding act on ``value``; piecewise-constant
+/// functions have derivative 0.
+///
+/// Code written against `Real` therefore differentiates unchanged:
+/// ```swift
+/// func f<S: Real>(_ x: S) -> S { S.exp(x) * S.sin(x) }
+/// let slope = derivative(at: 1.0) { x in f(x) }   // x is a Dual<Double>
+/// ```
+public protocol AutodiffNumber: Real, CustomStringConvertible {
+    /// The type of the value (and of the derivative information).
+    associatedtype Value: Real
+
+    /// The primal value.
+    var value: Value { get }
+
+    /// A number whose derivative information is zero.
+    init(constant: Value)
+
+    /// Applies one entry of the unary rule table.
+    static func applying(_ function: UnaryFunction, _ x: Self) -> Self
+
+    /// Applies one entry of the binary rule table.
+    static func applying(_ function: BinaryFunction, _ x: Self, _ y: Self) -> Self
+}
+
+// MARK: - Literals and conversions
+
+extension AutodiffNumber {
+    @inlinable
+    public init(integerLiteral value: Value.IntegerLiteralType) {
+        self.init(constant: Value(integerLiteral: value))
+    }
+
+    @inlinable
+    public init(_ value: Int) { self.init(constant: Value(value)) }
+
+    @inlinable
+    public init<Source: BinaryInteger>(_ value: Source) { self.init(constant: Value(value)) }
+
+    @inlinable
+    public init?<Source: BinaryInteger>(exactly value: Source) {
+        guard let v = Value(exactly: value) else { return nil }
+        self.init(constant: v)
+    }
+
+    @inlinable
+    public init(sign: FloatingPointSign, exponent: Value.Exponent, significand: Self) {
+        let scale = Value(sign: sign, exponent: exponent, significand: 1)
+        self = significand * Self(constant: scale)
+    }
+
+    @inlinable
+    public init(signOf: Self, magnitudeOf: Self) {
+        let m = magnitudeOf.magnitude
+        self = signOf.value.sign == .minus ? -m : m
+    }
+}
+
+// MARK: - Constants
+
+extension AutodiffNumber {
+    @inlinable public static var radix: Int { Value.radix }
+    @inlinable public static var nan: Self { Self(constant: .nan) }
+    @inlinable public static var signalingNaN: Self { Self(constant: .signalingNaN) }
+    @inlinable public static var infinity: Self { Self(constant: .infinity) }
+    @inlinable public static var greatestFiniteMagnitude: Self { Self(constant: .greatestFiniteMagnitude) }
+    @inlinable public static var pi: Self { Self(constant: .pi) }
+    @inlinable public static var leastNormalMagnitude: Self { Self(constant: .leastNormalMagnitude) }
+    @inlinable public static var leastNonzeroMagnitude: Self { Self(constant: .leastNonzeroMagnitude) }
+    @inlinable public static var zero: Self { Self(constant: 0) }
+}
+
+// MARK: - Properties that act on the value
+
+extension AutodiffNumber {
+    @inlinable public var ulp: Self { Self(constant: value.ulp) }
+    @inlinable public var sign: FloatingPointSign { value.sign }
+    @inlinable public var exponent: Value.Exponent { value.exponent }
+    /// The significand, x·2^−exponent: a scaling of `self`, so its derivative is scaled too.
+    @inlinable public var significand: Self {
+        guard value.isFinite, !value.isZero else { return Self(constant: value.significand) }
+        let scale = Value(sign: .plus, exponent: -value.exponent, significand: 1)
+        return self.magnitude * Self(constant: scale)
+    }
+    @inlinable public var nextUp: Self { self + Self(constant: value.nextUp - value) }
+    @inlinable public var nextDown: Self { self + Self(constant: value.nextDown - value) }
+    @inlinable public var isNormal: Bool { value.isNormal }
+    @inlinable public var isFinite: Bool { value.isFinite }
+    @inlinable public var isZero: Bool { value.isZero }
+    @inlinable public var isSubnormal: Bool { value.isSubnormal }
+    @inlinable public var isInfinite: Bool { value.isInfinite }
+    @inlinable public var isNaN: Bool { value.isNaN }
+    @inlinable public var isSignalingNaN: Bool { value.isSignalingNaN }
+    @inlinable public var isCanonical: Bool { value.isCanonical }
+    /// |x|, with derivative sign(x) and 0 at x = 0 (PyTorch's convention).
+    @inlinable public var magnitude: Self { Self.applying(.abs, self) }
+    /// 1/x, or `nil` where the value has no reciprocal (0).
+    @inlinable public var reciprocal: Self? {
+        guard value.reciprocal != nil else { return nil }
+        return 1 / self
+    }
+}
+
+// MARK: - Comparison (on the value)
+
+extension AutodiffNumber {
+    @inlinable public static func == (lhs: Self, rhs: Self) -> Bool { lhs.value == rhs.value }
+    @inlinable public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
+    @inlinable public static func <= (lhs: Self, rhs: Self) -> Bool { lhs.value <= rhs.value }
+    @inlinable public static func > (lhs: Self, rhs: Self) -> Bool { lhs.value > rhs.value }
+    @inlinable public static func >= (lhs: Self, rhs: Self) -> Bool { lhs.value >= rhs.value }
+    @inlinable public func isEqual(to other: Self) -> Bool { value.isEqual(to: other.value) }
+    @inlinable public func isLess(than other: Self) -> Bool { value.isLess(than: other.value) }
+    @inlinable public func isLessThanOrEqualTo(_ other: Self) -> Bool { value.isLessThanOrEqualTo(other.value) }
+    @inlinable public func isTotallyOrdered(belowOrEqualTo other: Self) -> Bool {
+        value.isTotallyOrdered(belowOrEqualTo: other.value)
+    }
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+// MARK: - Arithmetic
+
+extension AutodiffNumber {
+    @inlinable public static func + (lhs: Self, rhs: Self) -> Self { applying(.add, lhs, rhs) }
+    @inlinable public static func - (lhs: Self, rhs: Self) -> Self { applying(.subtract, lhs, rhs) }
+    @inlinable public static func * (lhs: Self, rhs: Self) -> Self { applying(.multiply, lhs, rhs) }
+    @inlinable public static func / (lhs: Self, rhs: Self) -> Self { applying(.divide, lhs, rhs) }
+    @inlinable public static prefix func - (operand: Self) -> Self { applying(.negate, operand) }
+    @inlinable public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
+    @inlinable public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
+    @inlinable public static func *= (lhs: inout Self, rhs: Self) { lhs = lhs * rhs }
+    @inlinable public static func /= (lhs: inout Self, rhs: Self) { lhs = lhs / rhs }
+    @inlinable public mutating func negate() { self = -self }
+
+    // Mixed arithmetic with a plain value: the value is a constant.
+    @inlinable public static func + (lhs: Self, rhs: Value) -> Self { lhs + Self(constant: rhs) }
+    @inlinable public static func + (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) + rhs }
+    @inlinable public static func - (lhs: Self, rhs: Value) -> Self { lhs - Self(constant: rhs) }
+    @inlinable public static func - (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) - rhs }
+    @inlinable public static func * (lhs: Self, rhs: Value) -> Self { lhs * Self(constant: rhs) }
+    @inlinable public static func * (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) * rhs }
+    @inlinable public static func / (lhs: Self, rhs: Value) -> Self { lhs / Self(constant: rhs) }
+    @inlinable public static func / (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) / rhs }
+
+    @inlinable public func squareRoot() -> Self { Self.applying(.sqrt, self) }
+    @inlinable public mutating func formSquareRoot() { self = squareRoot() }
+    /// self + lhs·rhs.
+    @inlinable public func addingProduct(_ lhs: Self, _ rhs: Self) -> Self { self + lhs * rhs }
+    @inlinable public mutating func formAddingProduct(_ lhs: Self, _ rhs: Self) { self = addingProduct(lhs, rhs) }
+    @inlinable public mutating func addProduct(_ lhs: Self, _ rhs: Self) { self = addingProduct(lhs, rhs) }
+    @inlinable public func remainder(dividingBy other: Self) -> Self { Self.applying(.remainder, self, other) }
+    @inlinable public mutating func formRemainder(dividingBy other: Self) { self = remainder(dividingBy: other) }
+    @inlinable public func truncatingRemainder(dividingBy other: Self) -> Self {
+        Self.applying(.truncatingRemainder, self, other)
+    }
+    @inlinable public mutating func formTruncatingRemainder(dividingBy other: Self) {
+        self = truncatingRemainder(dividingBy: other)
+    }
+    @inlinable public func rounded(_ rule: FloatingPointRoundingRule) -> Self { Self.applying(.rounded(rule), self) }
+    @inlinable public mutating func round(_ rule: FloatingPointRoundingRule) { self = rounded(rule) }
+
+    /// The smaller argument; a tie splits the derivative equally (PyTorch's convention).
+    @inlinable public static func minimum(_ x: Self, _ y: Self) -> Self { applying(.minimum, x, y) }
+    /// The larger argument; a tie splits the derivative equally (PyTorch's convention).
+    @inlinable public static func maximum(_ x: Self, _ y: Self) -> Self { applying(.maximum, x, y) }
+    @inlinable public static func minimumMagnitude(_ x: Self, _ y: Self) -> Self {
+        if x.value.magnitude < y.value.magnitude { return x }
+        if y.value.magnitude < x.value.magnitude { return y }
+        return minimum(x, y)
+    }
+    @inlinable public static func maximumMagnitude(_ x: Self, _ y: Self) -> Self {
+        if x.value.magnitude > y.value.magnitude { return x }
+        if y.value.magnitude > x.value.magnitude { return y }
+        return maximum(x, y)
+    }
+
+    // Strideable
+    @inlinable public func distance(to other: Self) -> Self { other - self }
+    @inlinable public func advanced(by n: Self) -> Self { self + n }
+}
+
+// MARK: - ElementaryFunctions and RealFunctions, all from the rule table
+
+extension AutodiffNumber {
+    @inlinable public static func exp(_ x: Self) -> Self { applying(.exp, x) }
+    @inlinable public static func expMinusOne(_ x: Self) -> Self { applying(.expMinusOne, x) }
+    @inlinable public static func cosh(_ x: Self) -> Self { applying(.cosh, x) }
+    @inlinable public static func sinh(_ x: Self) -> Self { applying(.sinh, x) }
+    @inlinable public static func tanh(_ x: Self) -> Self { applying(.tanh, x) }
+    @inlinable public static func cos(_ x: Self) -> Self { applying(.cos, x) }
+    @inlinable public static func sin(_ x: Self) -> Self { applying(.sin, x) }
+    @inlinable public static func tan(_ x: Self) -> Self { applying(.tan, x) }
+    @inlinable public static func log(_ x: Self) -> Self { applying(.log, x) }
+    @inlinable public static func log(onePlus x: Self) -> Self { applying(.logOnePlus, x) }
+    @inlinable public static func acosh(_ x: Self) -> Self { applying(.acosh, x) }
+    @inlinable public static func asinh(_ x: Self) -> Self { applying(.asinh, x) }
+    @inlinable public static func atanh(_ x: Self) -> Self { applying(.atanh, x) }
+    @inlinable public static func acos(_ x: Self) -> Self { applying(.acos, x) }
+    @inlinable public static func asin(_ x: Self) -> Self { applying(.asin, x) }
+    @inlinable public static func atan(_ x: Self) -> Self { applying(.atan, x) }
+    @inlinable public static func pow(_ x: Self, _ y: Self) -> Self { applying(.pow, x, y) }
+    @inlinable public static func pow(_ x: Self, _ n: Int) -> Self { applying(.power(n), x) }
+    @inlinable public static func sqrt(_ x: Self) -> Self { applying(.sqrt, x) }
+    @inlinable public static func root(_ x: Self, _ n: Int) -> Self { applying(.root(n), x) }
+    @inlinable public static func atan2(y: Self, x: Self) -> Self { applying(.atan2, y, x) }
+    @inlinable public static func erf(_ x: Self) -> Self { applying(.erf, x) }
+    @inlinable public static func erfc(_ x: Self) -> Self { applying(.erfc, x) }
+    @inlinable public static func exp2(_ x: Self) -> Self { applying(.exp2, x) }
+    @inlinable public static func exp10(_ x: Self) -> Self { applying(.exp10, x) }
+    @inlinable public static func hypot(_ x: Self, _ y: Self) -> Self { applying(.hypot, x, y) }
+    @inlinable public static func gamma(_ x: Self) -> Self { applying(.gamma, x) }
+    @inlinable public static func log2(_ x: Self) -> Self { applying(.log2, x) }
+    @inlinable public static func log10(_ x: Self) -> Self { applying(.log10, x) }
+    @inlinable public static func logGamma(_ x: Self) -> Self { applying(.logGamma, x) }
+    @inlinable public static func signGamma(_ x: Self) -> FloatingPointSign { Value.signGamma(x.value) }
+
+    /// The logistic sigmoid 1/(1 + e⁻ˣ).
+    @inlinable public static func sigmoid(_ x: Self) -> Self { applying(.sigmoid, x) }
+    /// ln(1 + eˣ), without overflow.
+    @inlinable public static func softplus(_ x: Self) -> Self { applying(.softplus, x) }
+    /// max(x, 0), with derivative 0 at 0.
+    @inlinable public static func relu(_ x: Self) -> Self { applying(.relu, x) }
+}

@@ -1,0 +1,7 @@
+#ifndef AUTODIFF_CLAPACK_SHIM_H
+#define AUTODIFF_CLAPACK_SHIM_H
+// CBLAS from OpenBLAS (Debian installs it at /usr/include/x86_64-linux-gnu/cblas.h)
+// and LAPACKE from liblapacke-dev.
+#include <cblas.h>
+#include <lapacke.h>
+#endif
