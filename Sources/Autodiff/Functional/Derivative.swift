@@ -59,7 +59,7 @@ public func valueWithGradient<S: Real>(
     at x: [S], of f: ([Reverse<S>]) throws -> Reverse<S>,
     file: StaticString = #fileID, line: UInt = #line
 ) rethrows -> (value: S, gradient: [S]) {
-    try Tape<S>.withTape(origin: "valueWithGradient(at:) called at \(file):\(line)") { tape in
+    try Tape<S>.withTape(origin: TapeOrigin("valueWithGradient(at:of:)", file: file, line: line)) { tape in
         let inputs = x.map { tape.variable($0) }
         let y = try f(inputs)
         return (y.value, tape.gradient(of: y, withRespectTo: inputs))
@@ -77,7 +77,7 @@ public func gradient<S: Real>(
     at x: S, of f: (Reverse<S>) throws -> Reverse<S>,
     file: StaticString = #fileID, line: UInt = #line
 ) rethrows -> S {
-    try Tape<S>.withTape(origin: "gradient(at:) called at \(file):\(line)") { tape in
+    try Tape<S>.withTape(origin: TapeOrigin("gradient(at:of:)", file: file, line: line)) { tape in
         let input = tape.variable(x)
         let y = try f(input)
         return tape.gradient(of: y, withRespectTo: [input])[0]

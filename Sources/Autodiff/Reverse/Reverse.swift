@@ -112,8 +112,8 @@ internal func _staleTape<T>(_ s: UnsafeMutablePointer<TapeState<T>>, _ generatio
 internal func _mixedTapes<T>(_ x: Reverse<T>, _ y: Reverse<T>, _ operation: String) -> Never {
     if let s = x.tape, s.pointee.generation != x.generation { _staleTape(s, x.generation, operation) }
     if let s = y.tape, s.pointee.generation != y.generation { _staleTape(s, y.generation, operation) }
-    let a = x.tape.map { $0.pointee.origin } ?? "?"
-    let b = y.tape.map { $0.pointee.origin } ?? "?"
+    let a = x.tape.map { "\($0.pointee.origin)" } ?? "?"
+    let b = y.tape.map { "\($0.pointee.origin)" } ?? "?"
     preconditionFailure("""
         Autodiff: two differentiation levels were mixed in '\(operation)': the operands are Reverse<\(T.self)> \
         values recorded on two different tapes (opened by \(a) and by \(b)). To differentiate a gradient, \

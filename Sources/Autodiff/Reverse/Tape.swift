@@ -51,7 +51,25 @@ internal struct TapeState<T: Real> {
     @usableFromInline var adjointCapacity: Int
     @usableFromInline var callbacks: [TapeCallback<T>]
     /// Where the operator that opened the tape was called (for messages).
-    @usableFromInline var origin: String
+    @usableFromInline var origin: TapeOrigin
+}
+
+/// Which operator opened a tape, and where it was called: named in every message
+/// about values of that tape. Built from static strings, so it costs nothing to record.
+@frozen
+public struct TapeOrigin: Sendable, CustomStringConvertible {
+    public let operation: StaticString
+    public let file: StaticString
+    public let line: UInt
+
+    @inlinable
+    public init(_ operation: StaticString, file: StaticString = #fileID, line: UInt = #line) {
+        self.operation = operation
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(operation) called at \(file):\(line)" }
 }
 
 /// A handle to a tape of `T` partials: the engine under ``Reverse`` and the
@@ -165,7 +183,7 @@ public struct Tape<T: Real> {
     /// recorded in `body` must not escape it: used later, they stop with a
     /// clear message.
     @inlinable
-    public static func withTape<R>(origin: String = "Tape.withTape",
+    public static func withTape<R>(origin: TapeOrigin = TapeOrigin("Tape.withTape"),
                                    _ body: (Tape<T>) throws -> R) rethrows -> R {
         let s = TapeState<T>.acquire(origin: origin)
         defer { TapeState<T>.release(s) }
@@ -211,7 +229,7 @@ extension TapeState {
     static var retainedCapacityLimit: Int { 1 << 22 }
 
     @usableFromInline
-    static func acquire(origin: String) -> UnsafeMutablePointer<TapeState> {
+    static func acquire(origin: TapeOrigin) -> UnsafeMutablePointer<TapeState> {
         let key = ObjectIdentifier(T.self)
         let reused = _tapePool.withLock { pool in pool[key]?.popLast() }?.pointer
         let s: UnsafeMutablePointer<TapeState>
@@ -224,7 +242,7 @@ extension TapeState {
             s.initialize(to: TapeState(
                 generation: 0, isActive: false, count: 0, capacity: capacity,
                 nodes: allocateNodes(capacity), adjoints: allocateAdjoints(capacity),
-                adjointCapacity: capacity, callbacks: [], origin: ""))
+                adjointCapacity: capacity, callbacks: [], origin: origin))
         }
         s.pointee.generation = nextGeneration()
         s.pointee.isActive = true
