@@ -166,7 +166,7 @@ extension AutodiffNumber {
     @inlinable public mutating func formTruncatingRemainder(dividingBy other: Self) {
         self = truncatingRemainder(dividingBy: other)
     }
-    @inlinable public func rounded(_ rule: FloatingPointRoundingRule) -> Self { Self.applying(.rounded(rule), self) }
+    @inlinable public func rounded(_ rule: FloatingPointRoundingRule) -> Self { Self.applying(.rounded(RoundingMode(rule)), self) }
     @inlinable public mutating func round(_ rule: FloatingPointRoundingRule) { self = rounded(rule) }
 
     /// The smaller argument; a tie splits the derivative equally (PyTorch's convention).

@@ -78,22 +78,23 @@ public struct Reverse<T: Real>: AutodiffNumber {
     }
 
     @inlinable
-    internal func checkActive(_ s: UnsafeMutablePointer<TapeState<T>>, _ operation: String) {
-        if s.pointee.generation != generation { _staleTape(s, generation, operation) }
+    internal func checkActive(_ s: UnsafeMutablePointer<TapeState<T>>, _ operation: @autoclosure () -> String) {
+        if s.pointee.generation != generation { _staleTape(s, generation, operation()) }
     }
 
     @inlinable
-    internal func checkTape(_ s: UnsafeMutablePointer<TapeState<T>>, _ g: UInt32, _ operation: String) {
+    internal func checkTape(_ s: UnsafeMutablePointer<TapeState<T>>, _ g: UInt32,
+                            _ operation: @autoclosure () -> String) {
         guard let mine = tape else { return }
         if mine != s || generation != g {
-            if mine.pointee.generation != generation { _staleTape(mine, generation, operation) }
+            if mine.pointee.generation != generation { _staleTape(mine, generation, operation()) }
             preconditionFailure("""
-                Autodiff: '\(operation)' was given a Reverse value recorded on another tape \
+                Autodiff: '\(operation())' was given a Reverse value recorded on another tape \
                 (by \(mine.pointee.origin)) than the one in use (by \(s.pointee.origin)). \
                 Reverse values must not cross differentiation calls.
                 """)
         }
-        if s.pointee.generation != g { _staleTape(s, g, operation) }
+        if s.pointee.generation != g { _staleTape(s, g, operation()) }
     }
 }
 
