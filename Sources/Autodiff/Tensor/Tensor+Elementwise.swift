@@ -227,7 +227,7 @@ extension Tensor {
     public func squareRoot() -> Tensor { _map(.sqrt) }
 
     /// Every element rounded with `rule` (default: to nearest, ties to even, like `torch.round`).
-    public func rounded(_ rule: FloatingPointRoundingRule = .toNearestOrEven) -> Tensor { _map(.rounded(rule)) }
+    public func rounded(_ rule: FloatingPointRoundingRule = .toNearestOrEven) -> Tensor { _map(.rounded(RoundingMode(rule))) }
 
     /// `self − n·divisor` elementwise, with n = self/divisor rounded to nearest even (IEEE remainder).
     public func remainder(dividingBy divisor: Tensor) -> Tensor { Tensor._zip(.remainder, self, divisor) }
