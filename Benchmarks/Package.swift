@@ -15,7 +15,11 @@ let package = Package(
         .target(name: "BenchSupport", path: "Sources/BenchSupport"),
         .executableTarget(
             name: "CoreBench",
-            dependencies: ["BenchSupport", .product(name: "Autodiff", package: "Autodiff")],
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Autodiff", package: "Autodiff"),
+                .product(name: "BenchmarkProblems", package: "Autodiff"),
+            ],
             path: "Sources/CoreBench"
         ),
         .executableTarget(

@@ -7,21 +7,12 @@
 import _Differentiation
 import Autodiff
 import BenchSupport
+import BenchmarkProblems
 import Foundation
 import RealModule
 
-/// rosen-grad of SUITE.md, written once as a user would, for any Real type.
-func rosenbrock<S: Real>(_ x: [S]) -> S {
-    var sum: S = 0
-    for i in 0..<(x.count - 1) {
-        let a = x[i + 1] - x[i] * x[i]
-        let b = 1 - x[i]
-        sum += 100 * a * a + b * b
-    }
-    return sum
-}
-
-/// The same function for Swift's _Differentiation (which needs a concrete type).
+/// rosen-grad for Swift's _Differentiation, which needs a concrete type (ours is
+/// `BenchmarkProblems.rosenbrock`, generic over `Real`).
 @differentiable(reverse)
 func rosenbrockSwiftAD(_ x: [Double]) -> Double {
     var sum = 0.0

@@ -1,19 +1,11 @@
 import Foundation
 import RealModule
+import BenchmarkProblems
 import Testing
 @testable import Autodiff
 
 func seedPolynomial<S: Real>(_ x: S) -> S { 9 * S.pow(x, 4) + 2 * S.pow(x, 3) + 3 * x * x + 6 * x + 1 }
 func seedPartials<S: Real>(_ v: [S]) -> S { v[0] * v[0] + v[1] * v[1] * v[1] }
-func rosenbrock<S: Real>(_ x: [S]) -> S {
-    var sum: S = 0
-    for i in 0..<(x.count - 1) {
-        let a = x[i + 1] - x[i] * x[i]
-        let b = 1 - x[i]
-        sum += 100 * a * a + b * b
-    }
-    return sum
-}
 
 @Suite("Forward and reverse modes")
 struct ModesTests {
