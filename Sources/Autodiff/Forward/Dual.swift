@@ -66,13 +66,13 @@ public struct Dual<T: Real>: AutodiffNumber {
         self.tag = tag
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func applying(_ function: UnaryFunction, _ x: Dual) -> Dual {
         let (v, d) = function.evaluate(x.value)
         return Dual(value: v, derivative: _scaled(x.derivative, by: d), tag: x.tag)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func applying(_ function: BinaryFunction, _ x: Dual, _ y: Dual) -> Dual {
         let tag = _combinedTag(x.tag, y.tag, function)
         switch function {

@@ -46,7 +46,7 @@ public struct Reverse<T: Real>: AutodiffNumber {
     /// Whether this value depends on a differentiation input (is on a tape).
     @inlinable public var isVariable: Bool { tape != nil }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func applying(_ function: UnaryFunction, _ x: Reverse) -> Reverse {
         let (v, d) = function.evaluate(x.value)
         guard let s = x.tape else { return Reverse(constant: v) }
@@ -55,7 +55,7 @@ public struct Reverse<T: Real>: AutodiffNumber {
         return Reverse(value: v, tape: s, index: i, generation: x.generation)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func applying(_ function: BinaryFunction, _ x: Reverse, _ y: Reverse) -> Reverse {
         let (v, dx, dy) = function.evaluate(x.value, y.value)
         let s: UnsafeMutablePointer<TapeState<T>>

@@ -1,0 +1,386 @@
+import RealModule
+
+// MARK: - Engines
+
+/// Forward Jacobian with `N` lanes: ⌈n/N⌉ evaluations of `f`.
+@inlinable
+internal func _forwardJacobian<S: Real, let N: Int>(
+    _ x: [S], _ f: ([DualVector<S, N>]) -> [DualVector<S, N>], _ operation: StaticString
+) -> (value: [S], jacobian: [[S]]) {
+    let n = x.count
+    let tag = Dual<S>._newTag()
+    var inputs = x.map { DualVector<S, N>(value: $0, partials: InlineArray(repeating: 0), tag: tag) }
+    if n == 0 {
+        let y = f(inputs)
+        return (y.map(\.value), Array(repeating: [], count: y.count))
+    }
+    var value: [S] = []
+    var flat: [S] = []
+    var m = -1
+    var start = 0
+    while start < n {
+        let width = Swift.min(N, n - start)
+        for k in 0..<width { inputs[start + k].partials[k] = 1 }
+        let y = f(inputs)
+        if m < 0 {
+            m = y.count
+            value = y.map(\.value)
+            flat = Array(repeating: 0, count: m * n)
+        } else {
+            _checkOutputCount(y.count, m, operation)
+        }
+        flat.withUnsafeMutableBufferPointer { J in
+            for i in 0..<m {
+                let p = y[i]._partials(forTag: tag, operation: operation)
+                for k in 0..<width { J[i * n + start + k] = p[k] }
+            }
+        }
+        for k in 0..<width { inputs[start + k].partials[k] = 0 }
+        start += width
+    }
+    return (value, _rows(flat, m, n))
+}
+
+/// Reverse Jacobian: one recording, one sweep per output.
+@inlinable
+internal func _reverseJacobian<S: Real>(
+    _ x: [S], _ f: ([Reverse<S>]) -> [Reverse<S>], _ origin: TapeOrigin
+) -> (value: [S], jacobian: [[S]]) {
+    Tape<S>.withTape(origin: origin) { tape in
+        let inputs = x.map { tape.variable($0) }
+        let y = f(inputs)
+        let n = x.count
+        var rows: [[S]] = []
+        rows.reserveCapacity(y.count)
+        for output in y {
+            tape.backward(from: [(output, 1)])
+            var row = [S](repeating: 0, count: n)
+            for j in 0..<n { row[j] = tape.adjoint(of: inputs[j]) }
+            rows.append(row)
+        }
+        return (y.map(\.value), rows)
+    }
+}
+
+@inlinable
+internal func _rows<S>(_ flat: [S], _ m: Int, _ n: Int) -> [[S]] {
+    (0..<m).map { i in Array(flat[(i * n)..<(i * n + n)]) }
+}
+
+@usableFromInline
+internal func _checkOutputCount(_ count: Int, _ expected: Int, _ operation: StaticString) {
+    precondition(count == expected, """
+        Autodiff: \(operation): the function returned \(count) outputs on one call and \(expected) on \
+        an earlier one; the number of outputs must not depend on the input or on the pass.
+        """)
+}
+
+/// Runs `body` with a `DualVector` lane count chosen at run time from {1, 2, 4, 8, 16}.
+@inlinable
+internal func _withChunk<R>(_ lanes: Int, _ operation: StaticString, _ body: ChunkDispatch<R>) -> R {
+    switch lanes {
+    case 1: return body.run(DualVector<Double, 1>.self)
+    case 2: return body.run(DualVector<Double, 2>.self)
+    case 4: return body.run(DualVector<Double, 4>.self)
+    case 8: return body.run(DualVector<Double, 8>.self)
+    case 16: return body.run(DualVector<Double, 16>.self)
+    default:
+        preconditionFailure("Autodiff: \(operation): chunk size \(lanes) is not one of 1, 2, 4, 8, 16")
+    }
+}
+
+/// A generic body for ``_withChunk`` (only the lane count of the marker type is used).
+@usableFromInline
+internal struct ChunkDispatch<R> {
+    @usableFromInline let run1: () -> R
+    @usableFromInline let run2: () -> R
+    @usableFromInline let run4: () -> R
+    @usableFromInline let run8: () -> R
+    @usableFromInline let run16: () -> R
+    @inlinable
+    init(_ r1: @escaping () -> R, _ r2: @escaping () -> R, _ r4: @escaping () -> R,
+         _ r8: @escaping () -> R, _ r16: @escaping () -> R) {
+        run1 = r1; run2 = r2; run4 = r4; run8 = r8; run16 = r16
+    }
+    @inlinable
+    func run<let N: Int>(_ marker: DualVector<Double, N>.Type) -> R {
+        switch N {
+        case 1: return run1()
+        case 2: return run2()
+        case 4: return run4()
+        case 8: return run8()
+        default: return run16()
+        }
+    }
+}
+
+// MARK: - Jacobian of closures
+
+/// The Jacobian of `f` at `x`, `m` rows by `n` columns (`J[i][j] = ∂fᵢ/∂xⱼ`), in
+/// chunked forward mode: `f` receives ``DualVector`` values with 8 lanes, so the
+/// Jacobian costs ⌈n/8⌉ calls of `f`.
+///
+/// The mode follows from the closure's parameter type: write it as
+/// `{ (x: [DualVector<Double, 4>]) in F(x) }` for another chunk size,
+/// `{ (x: [Dual<Double>]) in F(x) }` for one lane, `{ (x: [Reverse<Double>]) in F(x) }`
+/// (or pass `mode: .reverse`) for reverse mode. For the automatic choice by shape,
+/// pass a ``DifferentiableFunction`` instead of a closure.
+///
+/// ```swift
+/// func F<S: Real>(_ x: [S]) -> [S] { [x[0] * x[1], S.sin(x[0])] }
+/// let J = jacobian(at: [1.0, 2.0]) { x in F(x) }     // [[2, 1], [cos 1, 0]]
+/// let R = jacobian(at: [1.0, 2.0], mode: .reverse) { x in F(x) }
+/// ```
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], of f: ([DualVector<S, 8>]) -> [DualVector<S, 8>]
+) -> [[S]] {
+    _forwardJacobian(x, f, "jacobian(at:of:)").jacobian
+}
+
+/// The Jacobian in forward mode with the lane count of the closure's parameter type.
+///
+/// ```swift
+/// let J = jacobian(at: x) { (x: [DualVector<Double, 4>]) in F(x) }   // ⌈n/4⌉ passes
+/// ```
+@inlinable
+public func jacobian<S: Real, let N: Int>(
+    at x: [S], of f: ([DualVector<S, N>]) -> [DualVector<S, N>]
+) -> [[S]] {
+    _forwardJacobian(x, f, "jacobian(at:of:)").jacobian
+}
+
+/// The Jacobian in forward mode with explicit mode selection (8 lanes).
+///
+/// ```swift
+/// let J = jacobian(at: x, mode: .forward) { x in F(x) }
+/// ```
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], mode: ForwardMode, of f: ([DualVector<S, 8>]) -> [DualVector<S, 8>]
+) -> [[S]] {
+    _forwardJacobian(x, f, "jacobian(at:mode:of:)").jacobian
+}
+
+/// The Jacobian in one-lane forward mode (`n` calls of `f`), chosen by a closure
+/// taking ``Dual`` values.
+///
+/// ```swift
+/// let J = jacobian(at: x) { (x: [Dual<Double>]) in F(x) }
+/// ```
+@_disfavoredOverload
+@inlinable
+public func jacobian<S: Real>(at x: [S], of f: ([Dual<S>]) -> [Dual<S>]) -> [[S]] {
+    let tag = Dual<S>._newTag()
+    let n = x.count
+    var columns: [[S]] = []
+    var m = -1
+    var inputs = x.map { Dual<S>(value: $0, derivative: 0, tag: tag) }
+    for j in 0..<n {
+        inputs[j].derivative = 1
+        let y = f(inputs)
+        if m < 0 { m = y.count } else { _checkOutputCount(y.count, m, "jacobian(at:of:)") }
+        columns.append(y.map { $0._derivative(forTag: tag, operation: "jacobian(at:of:)") })
+        inputs[j].derivative = 0
+    }
+    if n == 0 { return Array(repeating: [], count: f(inputs).count) }
+    return (0..<m).map { i in (0..<n).map { j in columns[j][i] } }
+}
+
+/// The Jacobian in reverse mode: `f` is recorded once on a tape of ``Reverse``
+/// values and swept once per output row. Chosen by the closure's parameter type
+/// or with `mode: .reverse`.
+///
+/// ```swift
+/// let J = jacobian(at: x, mode: .reverse) { x in F(x) }
+/// let K = jacobian(at: x) { (x: [Reverse<Double>]) in F(x) }
+/// ```
+@_disfavoredOverload
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], of f: ([Reverse<S>]) -> [Reverse<S>],
+    file: StaticString = #fileID, line: UInt = #line
+) -> [[S]] {
+    _reverseJacobian(x, f, TapeOrigin("jacobian(at:of:)", file: file, line: line)).jacobian
+}
+
+/// The Jacobian in reverse mode, selected explicitly.
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], mode: ReverseMode, of f: ([Reverse<S>]) -> [Reverse<S>],
+    file: StaticString = #fileID, line: UInt = #line
+) -> [[S]] {
+    _reverseJacobian(x, f, TapeOrigin("jacobian(at:mode:of:)", file: file, line: line)).jacobian
+}
+
+/// The value and the Jacobian of `f` at `x`, in chunked forward mode (8 lanes).
+///
+/// ```swift
+/// let (y, J) = valueWithJacobian(at: [1.0, 2.0]) { x in F(x) }
+/// ```
+@inlinable
+public func valueWithJacobian<S: Real>(
+    at x: [S], of f: ([DualVector<S, 8>]) -> [DualVector<S, 8>]
+) -> (value: [S], jacobian: [[S]]) {
+    _forwardJacobian(x, f, "valueWithJacobian(at:of:)")
+}
+
+/// The value and the Jacobian of `f` at `x`, in reverse mode.
+///
+/// ```swift
+/// let (y, J) = valueWithJacobian(at: [1.0, 2.0], mode: .reverse) { x in F(x) }
+/// ```
+@inlinable
+public func valueWithJacobian<S: Real>(
+    at x: [S], mode: ReverseMode, of f: ([Reverse<S>]) -> [Reverse<S>],
+    file: StaticString = #fileID, line: UInt = #line
+) -> (value: [S], jacobian: [[S]]) {
+    _reverseJacobian(x, f, TapeOrigin("valueWithJacobian(at:mode:of:)", file: file, line: line))
+}
+
+// MARK: - Jacobian of a DifferentiableFunction (automatic mode)
+
+/// The value and the Jacobian of a ``DifferentiableFunction``, in the mode given
+/// (``JacobianMode/automatic`` by default: forward when inputs ≤ outputs, else
+/// reverse). `chunk` overrides the forward lane count (1, 2, 4, 8 or 16; default
+/// ``defaultChunkSize(inputs:)``).
+///
+/// ```swift
+/// struct Wide: DifferentiableFunction {
+///     func callAsFunction<S: Real>(_ x: [S]) -> [S] { wideG(x, outputs: 1000) }
+/// }
+/// let (y, J) = valueWithJacobian(at: x, of: Wide())                         // forward (8 ≤ 1000)
+/// let (_, K) = valueWithJacobian(at: x, of: Wide(), mode: .forward, chunk: 4)
+/// ```
+@inlinable
+public func valueWithJacobian<F: DifferentiableFunction>(
+    at x: [Double], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
+    file: StaticString = #fileID, line: UInt = #line
+) -> (value: [Double], jacobian: [[Double]]) {
+    var useForward: Bool
+    switch mode {
+    case .forward: useForward = true
+    case .reverse: useForward = false
+    case .automatic:
+        // The output count needs one plain evaluation; it is cheap next to a Jacobian.
+        useForward = x.count <= f(x).count
+    }
+    if !useForward {
+        return _reverseJacobian(x, { f($0) }, TapeOrigin("valueWithJacobian(at:of:mode:)", file: file, line: line))
+    }
+    let lanes = chunk ?? defaultChunkSize(inputs: x.count)
+    let op: StaticString = "valueWithJacobian(at:of:mode:chunk:)"
+    return _withChunk(lanes, op, ChunkDispatch(
+        { _forwardJacobian(x, { (v: [DualVector<Double, 1>]) in f(v) }, op) },
+        { _forwardJacobian(x, { (v: [DualVector<Double, 2>]) in f(v) }, op) },
+        { _forwardJacobian(x, { (v: [DualVector<Double, 4>]) in f(v) }, op) },
+        { _forwardJacobian(x, { (v: [DualVector<Double, 8>]) in f(v) }, op) },
+        { _forwardJacobian(x, { (v: [DualVector<Double, 16>]) in f(v) }, op) }))
+}
+
+/// The Jacobian of a ``DifferentiableFunction`` (see ``valueWithJacobian(at:of:mode:chunk:file:line:)``).
+///
+/// ```swift
+/// let J = jacobian(at: x, of: Wide())                    // automatic: forward here
+/// let K = jacobian(at: x, of: Wide(), mode: .reverse)
+/// ```
+@inlinable
+public func jacobian<F: DifferentiableFunction>(
+    at x: [Double], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
+    file: StaticString = #fileID, line: UInt = #line
+) -> [[Double]] {
+    valueWithJacobian(at: x, of: f, mode: mode, chunk: chunk, file: file, line: line).jacobian
+}
+
+// MARK: - Functions of two arguments
+
+/// The Jacobians of a function of two arrays with respect to each argument
+/// (PyTorch's tuple of blocks), in chunked forward mode.
+///
+/// ```swift
+/// func expAdder<S: Real>(_ x: [S], _ y: [S]) -> [S] { zip(x, y).map { 2 * S.exp($0) + 3 * $1 } }
+/// let (Jx, Jy) = jacobian(at: [1.0], [2.0]) { x, y in expAdder(x, y) }   // ([[2e]], [[3]])
+/// ```
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], _ y: [S], of f: ([DualVector<S, 8>], [DualVector<S, 8>]) -> [DualVector<S, 8>]
+) -> ([[S]], [[S]]) {
+    let nx = x.count
+    let J = _forwardJacobian(x + y, { z in f(Array(z[..<nx]), Array(z[nx...])) },
+                                 "jacobian(at:_:of:)").jacobian
+    return (J.map { Array($0[..<nx]) }, J.map { Array($0[nx...]) })
+}
+
+/// The Jacobians of a function of two arrays with respect to each argument, in reverse mode.
+///
+/// ```swift
+/// let (Jx, Jy) = jacobian(at: [1.0], [2.0], mode: .reverse) { x, y in expAdder(x, y) }
+/// ```
+@inlinable
+public func jacobian<S: Real>(
+    at x: [S], _ y: [S], mode: ReverseMode, of f: ([Reverse<S>], [Reverse<S>]) -> [Reverse<S>],
+    file: StaticString = #fileID, line: UInt = #line
+) -> ([[S]], [[S]]) {
+    let nx = x.count
+    let J = _reverseJacobian(x + y, { z in f(Array(z[..<nx]), Array(z[nx...])) },
+                                 TapeOrigin("jacobian(at:_:mode:of:)", file: file, line: line)).jacobian
+    return (J.map { Array($0[..<nx]) }, J.map { Array($0[nx...]) })
+}
+
+// MARK: - Forward gradient
+
+/// The gradient of a scalar function in chunked forward mode (⌈n/8⌉ calls of `f`):
+/// cheaper than reverse mode for a handful of inputs, and needs no tape.
+///
+/// ```swift
+/// let g = gradientForward(at: [1.0, 2.0]) { x in x[0] * x[0] + x[1] * x[1] * x[1] }   // [2, 12]
+/// ```
+@inlinable
+public func gradientForward<S: Real>(
+    at x: [S], of f: (_ x: [DualVector<S, 8>]) -> DualVector<S, 8>
+) -> [S] {
+    _forwardJacobian(x, { [f($0)] }, "gradientForward(at:of:)").jacobian[0]
+}
+
+// MARK: - jvp and vjp
+
+/// `f(x)` and the Jacobian-vector product `J·v`, in forward mode (one evaluation).
+///
+/// ```swift
+/// let (y, t) = jvp(at: [1.0, 2.0], direction: [1, 0]) { x in F(x) }   // t = first column of J
+/// ```
+@inlinable
+public func jvp<S: Real>(
+    at x: [S], direction v: [S], of f: ([Dual<S>]) -> [Dual<S>]
+) -> (value: [S], differential: [S]) {
+    precondition(v.count == x.count, """
+        Autodiff: jvp(at:direction:of:): the direction has \(v.count) entries but the input has \(x.count)
+        """)
+    let tag = Dual<S>._newTag()
+    let inputs = zip(x, v).map { Dual<S>(value: $0, derivative: $1, tag: tag) }
+    let y = f(inputs)
+    return (y.map(\.value), y.map { $0._derivative(forTag: tag, operation: "jvp(at:direction:of:)") })
+}
+
+/// `f(x)` and the vector-Jacobian product `uᵀJ`, in reverse mode (one recording,
+/// one sweep seeded with all of `u`).
+///
+/// ```swift
+/// let (y, c) = vjp(at: [1.0, 2.0], cotangent: [1, 0]) { x in F(x) }   // c = first row of J
+/// ```
+@inlinable
+public func vjp<S: Real>(
+    at x: [S], cotangent u: [S], of f: ([Reverse<S>]) -> [Reverse<S>],
+    file: StaticString = #fileID, line: UInt = #line
+) -> (value: [S], pullback: [S]) {
+    Tape<S>.withTape(origin: TapeOrigin("vjp(at:cotangent:of:)", file: file, line: line)) { tape in
+        let inputs = x.map { tape.variable($0) }
+        let y = f(inputs)
+        precondition(u.count == y.count, """
+            Autodiff: vjp(at:cotangent:of:): the cotangent has \(u.count) entries but the function \
+            returned \(y.count) outputs (for \(x.count) inputs)
+            """)
+        tape.backward(from: Array(zip(y, u)))
+        return (y.map(\.value), inputs.map { tape.adjoint(of: $0) })
+    }
+}
