@@ -24,14 +24,22 @@ let m = Tensor<Double>.randomNormal([500, 500], using: &rng)
 let spd = matmul(m, m.transposed()) + Tensor<Double>.eye(500) * 500
 let rhs = Tensor<Double>.randomNormal([500, 1], using: &rng)
 let x = Tensor<Double>.randomUniform([1_000_000], lower: -3, upper: 3, using: &rng)
+let xf = Tensor<Float>(shape: x.shape, scalars: x.scalars.map { Float($0) })
+let row = Tensor<Double>.randomNormal([1000], using: &rng)
 
 var ours: [(String, Double)] = []
 ours.append(("matmul 16x1000 * 1000x100", best(200) { sink += matmul(a1, b1).scalars[0] }))
 ours.append(("matmul 1000x1000 * 1000x1000", best(10) { sink += matmul(a2, b2).scalars[0] }))
 ours.append(("solve n=500", try best(30) { sink += try solve(spd, rhs).scalars[0] }))
 ours.append(("cholesky n=500", try best(30) { sink += try cholesky(spd).scalars[0] }))
+ours.append(("inverse n=500", try best(30) { sink += try m.inverse().scalars[0] }))
 ours.append(("exp 1e6", best(50) { sink += exp(x).scalars[0] }))
+ours.append(("sin 1e6", best(50) { sink += sin(x).scalars[0] }))
 ours.append(("a + b 1e6", best(50) { sink += (x + x).scalars[0] }))
+ours.append(("a * 2 1e6", best(50) { sink += (x * 2).scalars[0] }))
+ours.append(("[1000,1000] + [1000]", best(50) { sink += (a2 + row).scalars[0] }))
+ours.append(("sum 1e6", best(50) { sink += x.sum().scalars[0] }))
+ours.append(("exp 1e6 Float", best(50) { sink += Double(exp(xf).scalars[0]) }))
 
 // NumPy, same machine, same run.
 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

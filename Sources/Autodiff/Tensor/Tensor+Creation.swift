@@ -6,7 +6,7 @@ extension Tensor {
     /// ```swift
     /// let z = Tensor<Double>.zeros([2, 3])
     /// ```
-    public static func zeros(_ shape: [Int]) -> Tensor { full(shape, 0) }
+    public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 0, requiresGrad: requiresGrad) }
 
     /// A tensor of the given shape filled with ones (`torch.ones`).
     ///
@@ -15,16 +15,23 @@ extension Tensor {
     /// // tensor([[1., 1.],
     /// //         [1., 1.]])
     /// ```
-    public static func ones(_ shape: [Int]) -> Tensor { full(shape, 1) }
+    public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 1, requiresGrad: requiresGrad) }
 
     /// A tensor of the given shape filled with `value` (`torch.full`).
     ///
     /// ```swift
     /// let sevens = Tensor<Double>.full([3], 7)
     /// ```
-    public static func full(_ shape: [Int], _ value: Scalar) -> Tensor {
+    public static func full(_ shape: [Int], _ value: Scalar, requiresGrad: Bool = false) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "full: negative size in shape \(shape)")
         return Tensor(_shape: shape, _scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
+            ._leaf(requiresGrad)
+    }
+
+    /// Marks a freshly created tensor as a leaf that requires grad (or not).
+    func _leaf(_ requiresGrad: Bool) -> Tensor {
+        if requiresGrad { _meta.requiresGrad = true }
+        return self
     }
 
     /// `count` evenly spaced values from `start` to `end`, both included (`torch.linspace`).
@@ -36,7 +43,11 @@ extension Tensor {
     ///
     /// Like PyTorch, the first half is computed from `start` and the second
     /// half backwards from `end`, so both ends are exact.
-    public static func linspace(from start: Scalar, to end: Scalar, count: Int) -> Tensor {
+    public static func linspace(from start: Scalar, to end: Scalar, count: Int, requiresGrad: Bool = false) -> Tensor {
+        _linspace(from: start, to: end, count: count)._leaf(requiresGrad)
+    }
+
+    static func _linspace(from start: Scalar, to end: Scalar, count: Int) -> Tensor {
         precondition(count >= 0, "linspace: count must be non-negative, got \(count)")
         if count == 0 { return Tensor(_shape: [0], _scalars: []) }
         if count == 1 { return Tensor(_shape: [1], _scalars: [start]) }
@@ -56,7 +67,11 @@ extension Tensor {
     /// Tensor<Double>.arange(0, 5)            // tensor([0., 1., 2., 3., 4.])
     /// Tensor<Double>.arange(1, 2, step: 0.25)
     /// ```
-    public static func arange(_ start: Scalar, _ end: Scalar, step: Scalar = 1) -> Tensor {
+    public static func arange(_ start: Scalar, _ end: Scalar, step: Scalar = 1, requiresGrad: Bool = false) -> Tensor {
+        _arange(start, end, step: step)._leaf(requiresGrad)
+    }
+
+    static func _arange(_ start: Scalar, _ end: Scalar, step: Scalar) -> Tensor {
         precondition(step != 0 && step.isFinite, "arange: step must be finite and nonzero, got \(step)")
         let n = ((end - start) / step).rounded(.up)
         let count = n > 0 ? _toInt(n) : 0
@@ -77,7 +92,11 @@ extension Tensor {
     /// ```swift
     /// let i3 = Tensor<Double>.eye(3)
     /// ```
-    public static func eye(_ rows: Int, _ columns: Int? = nil) -> Tensor {
+    public static func eye(_ rows: Int, _ columns: Int? = nil, requiresGrad: Bool = false) -> Tensor {
+        _eye(rows, columns)._leaf(requiresGrad)
+    }
+
+    static func _eye(_ rows: Int, _ columns: Int?) -> Tensor {
         let cols = columns ?? rows
         precondition(rows >= 0 && cols >= 0, "eye: negative size \(rows)×\(cols)")
         var out = [Scalar](repeating: 0, count: rows * cols)
@@ -93,9 +112,7 @@ extension Tensor {
     public func diagonalMatrix() -> Tensor {
         precondition(rank == 1, "diagonalMatrix: expected a 1-d tensor, got shape \(shape)")
         let n = count
-        var out = [Scalar](repeating: 0, count: n * n)
-        for i in 0..<n { out[i * n + i] = _buffer.elements[i] }
-        return Tensor(_shape: [n, n], _scalars: out)
+        return _scatterRecorded(into: [n, n], at: (0..<n).map { $0 * n + $0 }, name: "DiagEmbedBackward0")
     }
 
     /// The main diagonal of the last two dimensions (`torch.diagonal`); for a
@@ -109,12 +126,12 @@ extension Tensor {
         let m = shape[rank - 2], n = shape[rank - 1], k = Swift.min(m, n)
         let batch = Array(shape.dropLast(2))
         let b = batch.reduce(1, *)
-        var out = [Scalar]()
-        out.reserveCapacity(b * k)
+        var offsets = [Int]()
+        offsets.reserveCapacity(b * k)
         for bi in 0..<b {
-            for i in 0..<k { out.append(_buffer.elements[bi * m * n + i * n + i]) }
+            for i in 0..<k { offsets.append(bi * m * n + i * n + i) }
         }
-        return Tensor(_shape: batch + [k], _scalars: out)
+        return _gatherRecorded(batch + [k], offsets, name: "DiagonalBackward0")
     }
 
     /// Samples from a normal distribution (`torch.randn` with a generator).
@@ -124,7 +141,12 @@ extension Tensor {
     /// let w = Tensor<Double>.randomNormal([2, 3], mean: 0, standardDeviation: 0.1, using: &rng)
     /// ```
     public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1,
-                                    using generator: inout RandomGenerator) -> Tensor {
+                                    requiresGrad: Bool = false, using generator: inout RandomGenerator) -> Tensor {
+        _randomNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &generator)._leaf(requiresGrad)
+    }
+
+    static func _randomNormal(_ shape: [Int], mean: Scalar, standardDeviation: Scalar,
+                              using generator: inout RandomGenerator) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "randomNormal: negative size in shape \(shape)")
         let n = shape.reduce(1, *)
         var out = [Scalar]()
@@ -140,7 +162,12 @@ extension Tensor {
     /// let u = Tensor<Double>.randomUniform([4], lower: -1, upper: 1, using: &rng)
     /// ```
     public static func randomUniform(_ shape: [Int], lower: Scalar = 0, upper: Scalar = 1,
-                                     using generator: inout RandomGenerator) -> Tensor {
+                                     requiresGrad: Bool = false, using generator: inout RandomGenerator) -> Tensor {
+        _randomUniform(shape, lower: lower, upper: upper, using: &generator)._leaf(requiresGrad)
+    }
+
+    static func _randomUniform(_ shape: [Int], lower: Scalar, upper: Scalar,
+                               using generator: inout RandomGenerator) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "randomUniform: negative size in shape \(shape)")
         let n = shape.reduce(1, *)
         var out = [Scalar]()
@@ -183,4 +210,19 @@ func _toInt<T: Real>(_ x: T) -> Int {
         if T(mid) <= x { lo = mid } else { hi = mid - 1 }
     }
     return lo
+}
+
+extension Tensor {
+    /// ``randomNormal(_:mean:standardDeviation:requiresGrad:using:)`` with the
+    /// generator first, e.g. `randomNormal([3], using: &rng, requiresGrad: true)`.
+    public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1,
+                                    using generator: inout RandomGenerator, requiresGrad: Bool) -> Tensor {
+        randomNormal(shape, mean: mean, standardDeviation: standardDeviation, requiresGrad: requiresGrad, using: &generator)
+    }
+
+    /// ``randomUniform(_:lower:upper:requiresGrad:using:)`` with the generator first.
+    public static func randomUniform(_ shape: [Int], lower: Scalar = 0, upper: Scalar = 1,
+                                     using generator: inout RandomGenerator, requiresGrad: Bool) -> Tensor {
+        randomUniform(shape, lower: lower, upper: upper, requiresGrad: requiresGrad, using: &generator)
+    }
 }

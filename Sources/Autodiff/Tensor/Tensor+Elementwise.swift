@@ -89,7 +89,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @usableFromInline
     func _map(_ f: UnaryFunction) -> Tensor {
-        Tensor(_shape: shape, _scalars: _mapScalars(f, _buffer.elements, parallel: _isMachineFloat(Scalar.self)))
+        // Float/Double: one switch per tensor, concrete loops (FastKernels.swift).
+        if let fast = _fastMap(f, _buffer.elements) { return Tensor(_shape: shape, _scalars: fast) }
+        return Tensor(_shape: shape, _scalars: _mapScalars(f, _buffer.elements, parallel: _isMachineFloat(Scalar.self)))
     }
 
     /// Value-space kernel: any scalar closure applied elementwise (used for
@@ -188,6 +190,13 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @usableFromInline
     static func _zip(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
+        // Float/Double: one switch per tensor, concrete loops (FastKernels.swift).
+        if _isMachineFloat(Scalar.self) {
+            let outShape = a.shape == b.shape ? a.shape : _broadcastShape(a.shape, b.shape, operation: f.name)
+            if let fast = _fastZip(f, a._buffer.elements, a.shape, b._buffer.elements, b.shape, outShape) {
+                return Tensor(_shape: outShape, _scalars: fast)
+            }
+        }
         switch f {
         case .add: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.add.evaluate($0, $1).value }
         case .subtract: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.subtract.evaluate($0, $1).value }
@@ -209,7 +218,11 @@ extension Tensor {
     /// t.map(.exp)          // tensor([1.0000, 2.7183])
     /// t.map(.power(3))     // tensor([0., 1.])
     /// ```
-    public func map(_ f: UnaryFunction) -> Tensor { _map(f) }
+    public func map(_ f: UnaryFunction) -> Tensor {
+        Tensor._op(f.forwardName, f.backwardName, [self], saving: [self], { _map(f) }) { [self] g in
+            [g * self._derivative(of: f, order: 1)]
+        }
+    }
 
     /// Applies a binary function of the rule table elementwise with
     /// NumPy/PyTorch broadcasting (`self` is the first argument).
@@ -221,20 +234,50 @@ extension Tensor {
     ///
     /// - Precondition: the shapes broadcast; the message names the function
     ///   and both shapes.
-    public func zip(_ f: BinaryFunction, _ other: Tensor) -> Tensor { Tensor._zip(f, self, other) }
+    public func zip(_ f: BinaryFunction, _ other: Tensor) -> Tensor { Tensor._zipRecorded(f, self, other) }
+
+    /// The recorded binary operation: one node whose pullback sums the
+    /// gradients back to each input's shape (`_sumTo`, the adjoint of
+    /// broadcasting). `+ − × ÷` have explicit pullbacks; every other function
+    /// takes its partials from the rule table.
+    static func _zipRecorded(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
+        switch f {
+        case .add, .subtract:
+            let negate = f == .subtract
+            return _op(f.forwardName, f.backwardName, [a, b], { _zip(f, a, b) }) { g in
+                [_if(a.requiresGrad) { g._sumTo(a.shape) },
+                 _if(b.requiresGrad) { (negate ? -g : g)._sumTo(b.shape) }]
+            }
+        case .multiply:
+            return _op(f.forwardName, f.backwardName, [a, b], saving: [a, b], { _zip(f, a, b) }) { g in
+                [_if(a.requiresGrad) { (g * b)._sumTo(a.shape) },
+                 _if(b.requiresGrad) { (g * a)._sumTo(b.shape) }]
+            }
+        case .divide:
+            return _op(f.forwardName, f.backwardName, [a, b], saving: [a, b], { _zip(f, a, b) }) { g in
+                [_if(a.requiresGrad) { (g / b)._sumTo(a.shape) },
+                 _if(b.requiresGrad) { (-g * a / (b * b))._sumTo(b.shape) }]
+            }
+        default:
+            return _op(f.forwardName, f.backwardName, [a, b], saving: [a, b], { _zip(f, a, b) }) { g in
+                [_if(a.requiresGrad) { (g * _partial(f, a, b, 1, 0))._sumTo(a.shape) },
+                 _if(b.requiresGrad) { (g * _partial(f, a, b, 0, 1))._sumTo(b.shape) }]
+            }
+        }
+    }
 
     /// The square root of every element.
-    public func squareRoot() -> Tensor { _map(.sqrt) }
+    public func squareRoot() -> Tensor { map(.sqrt) }
 
     /// Every element rounded with `rule` (default: to nearest, ties to even, like `torch.round`).
-    public func rounded(_ rule: FloatingPointRoundingRule = .toNearestOrEven) -> Tensor { _map(.rounded(RoundingMode(rule))) }
+    public func rounded(_ rule: FloatingPointRoundingRule = .toNearestOrEven) -> Tensor { map(.rounded(RoundingMode(rule))) }
 
     /// `self − n·divisor` elementwise, with n = self/divisor rounded to nearest even (IEEE remainder).
-    public func remainder(dividingBy divisor: Tensor) -> Tensor { Tensor._zip(.remainder, self, divisor) }
+    public func remainder(dividingBy divisor: Tensor) -> Tensor { Tensor._zipRecorded(.remainder, self, divisor) }
 
     /// `self − n·divisor` elementwise, with n = self/divisor rounded toward zero (C `fmod`, `torch.fmod`).
     public func truncatingRemainder(dividingBy divisor: Tensor) -> Tensor {
-        Tensor._zip(.truncatingRemainder, self, divisor)
+        Tensor._zipRecorded(.truncatingRemainder, self, divisor)
     }
 
     /// Every element limited to `[min, max]` (PyTorch's `clamp`); either bound may be omitted.
@@ -243,6 +286,12 @@ extension Tensor {
     /// Tensor<Double>([-2, 0.5, 3]).clamped(min: 0, max: 1)   // tensor([0.0000, 0.5000, 1.0000])
     /// ```
     public func clamped(min lower: Scalar? = nil, max upper: Scalar? = nil) -> Tensor {
+        Tensor._op("clamp", "ClampBackward1", [self], saving: [self], { _clampValues(lower, upper) }) { [self] g in
+            [g * self._mask { x in (lower.map { x >= $0 } ?? true) && (upper.map { x <= $0 } ?? true) }]
+        }
+    }
+
+    func _clampValues(_ lower: Scalar?, _ upper: Scalar?) -> Tensor {
         _mapValues { x in
             var v = x
             if let l = lower, v < l { v = l }
@@ -258,56 +307,57 @@ extension Tensor {
     /// ```swift
     /// Tensor<Double>([[1], [2]]) + Tensor<Double>([10, 20])   // shape [2, 2]
     /// ```
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { _zip(.add, lhs, rhs) }
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { _zipRecorded(.add, lhs, rhs) }
     /// Elementwise difference with broadcasting.
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { _zip(.subtract, lhs, rhs) }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { _zipRecorded(.subtract, lhs, rhs) }
     /// Elementwise product with broadcasting (use ``matmul(_:_:)`` for the matrix product).
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { _zip(.multiply, lhs, rhs) }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { _zipRecorded(.multiply, lhs, rhs) }
     /// Elementwise quotient with broadcasting.
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { _zip(.divide, lhs, rhs) }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { _zipRecorded(.divide, lhs, rhs) }
 
     /// Adds a scalar to every element.
-    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { _zip(.add, lhs, Tensor(rhs)) }
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.add, lhs, Tensor(rhs)) }
     /// Subtracts a scalar from every element.
-    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { _zip(.subtract, lhs, Tensor(rhs)) }
+    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.subtract, lhs, Tensor(rhs)) }
     /// Multiplies every element by a scalar.
-    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { _zip(.multiply, lhs, Tensor(rhs)) }
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.multiply, lhs, Tensor(rhs)) }
     /// Divides every element by a scalar.
-    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { _zip(.divide, lhs, Tensor(rhs)) }
-    /// Adds every element to a scalar.
-    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { _zip(.add, Tensor(lhs), rhs) }
+    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.divide, lhs, Tensor(rhs)) }
+    /// Adds every element to a scalar (recorded as `rhs + lhs`, so that the
+    /// constant is the second operand, as in PyTorch's `next_functions`).
+    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.add, rhs, Tensor(lhs)) }
     /// Subtracts every element from a scalar.
-    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { _zip(.subtract, Tensor(lhs), rhs) }
-    /// Multiplies a scalar by every element.
-    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { _zip(.multiply, Tensor(lhs), rhs) }
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.subtract, Tensor(lhs), rhs) }
+    /// Multiplies a scalar by every element (recorded as `rhs * lhs`, as PyTorch does).
+    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.multiply, rhs, Tensor(lhs)) }
     /// Divides a scalar by every element.
-    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { _zip(.divide, Tensor(lhs), rhs) }
+    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.divide, Tensor(lhs), rhs) }
 
     /// Elementwise negation.
-    public static prefix func - (x: Tensor) -> Tensor { x._map(.negate) }
+    public static prefix func - (x: Tensor) -> Tensor { x.map(.negate) }
 
     /// In-place broadcasting sum; the result must keep `lhs`'s shape.
-    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = _inPlace(.add, lhs, rhs, "+=") }
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs._assignInPlace("+=", nil) { _inPlace(.add, $0, rhs, "+=") } }
     /// In-place broadcasting difference; the result must keep `lhs`'s shape.
-    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = _inPlace(.subtract, lhs, rhs, "-=") }
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs._assignInPlace("-=", nil) { _inPlace(.subtract, $0, rhs, "-=") } }
     /// In-place broadcasting product; the result must keep `lhs`'s shape.
-    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = _inPlace(.multiply, lhs, rhs, "*=") }
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs._assignInPlace("*=", nil) { _inPlace(.multiply, $0, rhs, "*=") } }
     /// In-place broadcasting quotient; the result must keep `lhs`'s shape.
-    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = _inPlace(.divide, lhs, rhs, "/=") }
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs._assignInPlace("/=", nil) { _inPlace(.divide, $0, rhs, "/=") } }
     /// Adds a scalar to every element in place.
-    public static func += (lhs: inout Tensor, rhs: Scalar) { lhs = _zip(.add, lhs, Tensor(rhs)) }
+    public static func += (lhs: inout Tensor, rhs: Scalar) { lhs += Tensor(rhs) }
     /// Subtracts a scalar from every element in place.
-    public static func -= (lhs: inout Tensor, rhs: Scalar) { lhs = _zip(.subtract, lhs, Tensor(rhs)) }
+    public static func -= (lhs: inout Tensor, rhs: Scalar) { lhs -= Tensor(rhs) }
     /// Multiplies every element by a scalar in place.
-    public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs = _zip(.multiply, lhs, Tensor(rhs)) }
+    public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs *= Tensor(rhs) }
     /// Divides every element by a scalar in place.
-    public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs = _zip(.divide, lhs, Tensor(rhs)) }
+    public static func /= (lhs: inout Tensor, rhs: Scalar) { lhs /= Tensor(rhs) }
 
     static func _inPlace(_ f: BinaryFunction, _ lhs: Tensor, _ rhs: Tensor, _ op: String) -> Tensor {
         let s = _broadcastShape(lhs.shape, rhs.shape, operation: op)
         precondition(s == lhs.shape, TensorError.shapeMismatch(operation: op, lhs: lhs.shape, rhs: rhs.shape).description
                      + ": the result would have shape \(s)")
-        return _zip(f, lhs, rhs)
+        return _zipRecorded(f, lhs, rhs)
     }
 
     // MARK: Comparisons and selection
@@ -359,13 +409,19 @@ extension Tensor {
 public func `where`<Scalar>(_ condition: Tensor<Scalar>, _ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
     let ab = Tensor<Scalar>._broadcastShape(a.shape, b.shape, operation: "where")
     let shape = Tensor<Scalar>._broadcastShape(condition.shape, ab, operation: "where")
-    let c = condition._expand(to: shape).scalars
-    let x = a._expand(to: shape).scalars
-    let y = b._expand(to: shape).scalars
-    var out = [Scalar]()
-    out.reserveCapacity(c.count)
-    for i in 0..<c.count { out.append(c[i] != 0 ? x[i] : y[i]) }
-    return Tensor(_shape: shape, _scalars: out)
+    let mask = condition._expand(to: shape)._mask { $0 != 0 }
+    return Tensor._op("where", "WhereBackward0", [a, b], {
+        let c = mask._buffer.elements
+        let x = a._expand(to: shape)._buffer.elements
+        let y = b._expand(to: shape)._buffer.elements
+        var out = [Scalar]()
+        out.reserveCapacity(c.count)
+        for i in 0..<c.count { out.append(c[i] != 0 ? x[i] : y[i]) }
+        return Tensor(_shape: shape, _scalars: out)
+    }) { g in
+        [Tensor._if(a.requiresGrad) { (g * mask)._sumTo(a.shape) },
+         Tensor._if(b.requiresGrad) { (g * (1 - mask))._sumTo(b.shape) }]
+    }
 }
 
 /// Calls `body(offsetA, offsetB, length, strideA, strideB)` for each
@@ -404,76 +460,76 @@ infix operator .>= : ComparisonPrecedence
 // MARK: Named functions of the rule table (one line each)
 
 /// eˣ elementwise. `exp(Tensor<Double>([0, 1]))` is `tensor([1.0000, 2.7183])`.
-public func exp<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.exp) }
+public func exp<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.exp) }
 /// eˣ − 1 elementwise, accurate near 0.
-public func expm1<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.expMinusOne) }
+public func expm1<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.expMinusOne) }
 /// 2ˣ elementwise.
-public func exp2<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.exp2) }
+public func exp2<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.exp2) }
 /// 10ˣ elementwise.
-public func exp10<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.exp10) }
+public func exp10<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.exp10) }
 /// Natural logarithm elementwise.
-public func log<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.log) }
+public func log<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.log) }
 /// ln(1 + x) elementwise, accurate near 0.
-public func log1p<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.logOnePlus) }
+public func log1p<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.logOnePlus) }
 /// Base-2 logarithm elementwise.
-public func log2<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.log2) }
+public func log2<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.log2) }
 /// Base-10 logarithm elementwise.
-public func log10<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.log10) }
+public func log10<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.log10) }
 /// Square root elementwise.
-public func sqrt<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.sqrt) }
+public func sqrt<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sqrt) }
 /// Sine elementwise.
-public func sin<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.sin) }
+public func sin<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sin) }
 /// Cosine elementwise.
-public func cos<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.cos) }
+public func cos<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.cos) }
 /// Tangent elementwise.
-public func tan<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.tan) }
+public func tan<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.tan) }
 /// Arcsine elementwise.
-public func asin<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.asin) }
+public func asin<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.asin) }
 /// Arccosine elementwise.
-public func acos<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.acos) }
+public func acos<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.acos) }
 /// Arctangent elementwise.
-public func atan<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.atan) }
+public func atan<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.atan) }
 /// Hyperbolic sine elementwise.
-public func sinh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.sinh) }
+public func sinh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sinh) }
 /// Hyperbolic cosine elementwise.
-public func cosh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.cosh) }
+public func cosh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.cosh) }
 /// Hyperbolic tangent elementwise.
-public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.tanh) }
+public func tanh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.tanh) }
 /// Inverse hyperbolic sine elementwise.
-public func asinh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.asinh) }
+public func asinh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.asinh) }
 /// Inverse hyperbolic cosine elementwise.
-public func acosh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.acosh) }
+public func acosh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.acosh) }
 /// Inverse hyperbolic tangent elementwise.
-public func atanh<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.atanh) }
+public func atanh<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.atanh) }
 /// Error function elementwise.
-public func erf<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.erf) }
+public func erf<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.erf) }
 /// Complementary error function elementwise.
-public func erfc<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.erfc) }
+public func erfc<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.erfc) }
 /// Gamma function elementwise.
-public func gamma<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.gamma) }
+public func gamma<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.gamma) }
 /// ln|Γ(x)| elementwise (`torch.lgamma`).
-public func logGamma<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.logGamma) }
+public func logGamma<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.logGamma) }
 /// Absolute value elementwise.
-public func abs<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.abs) }
+public func abs<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.abs) }
 /// Logistic sigmoid 1/(1 + e⁻ˣ) elementwise.
-public func sigmoid<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.sigmoid) }
+public func sigmoid<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.sigmoid) }
 /// ln(1 + eˣ) elementwise, without overflow.
-public func softplus<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.softplus) }
+public func softplus<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.softplus) }
 /// max(x, 0) elementwise.
-public func relu<S>(_ x: Tensor<S>) -> Tensor<S> { x._map(.relu) }
+public func relu<S>(_ x: Tensor<S>) -> Tensor<S> { x.map(.relu) }
 /// xⁿ elementwise for an integer n. `pow(Tensor<Double>([1, 2]), 2)` is `tensor([1., 4.])`.
-public func pow<S>(_ x: Tensor<S>, _ n: Int) -> Tensor<S> { x._map(.power(n)) }
+public func pow<S>(_ x: Tensor<S>, _ n: Int) -> Tensor<S> { x.map(.power(n)) }
 /// The n-th root elementwise.
-public func root<S>(_ x: Tensor<S>, _ n: Int) -> Tensor<S> { x._map(.root(n)) }
+public func root<S>(_ x: Tensor<S>, _ n: Int) -> Tensor<S> { x.map(.root(n)) }
 /// xʸ elementwise with broadcasting.
-public func pow<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zip(.pow, x, y) }
+public func pow<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zipRecorded(.pow, x, y) }
 /// xʸ elementwise for a real exponent.
-public func pow<S>(_ x: Tensor<S>, _ y: S) -> Tensor<S> { Tensor._zip(.pow, x, Tensor(y)) }
+public func pow<S>(_ x: Tensor<S>, _ y: S) -> Tensor<S> { Tensor._zipRecorded(.pow, x, Tensor(y)) }
 /// atan2(y, x) elementwise with broadcasting.
-public func atan2<S>(y: Tensor<S>, x: Tensor<S>) -> Tensor<S> { Tensor._zip(.atan2, y, x) }
+public func atan2<S>(y: Tensor<S>, x: Tensor<S>) -> Tensor<S> { Tensor._zipRecorded(.atan2, y, x) }
 /// √(x² + y²) elementwise with broadcasting.
-public func hypot<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zip(.hypot, x, y) }
+public func hypot<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zipRecorded(.hypot, x, y) }
 /// The smaller element of each pair, with broadcasting (`T.minimum`, as in the rule table).
-public func minimum<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zip(.minimum, x, y) }
+public func minimum<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zipRecorded(.minimum, x, y) }
 /// The larger element of each pair, with broadcasting (`T.maximum`, as in the rule table).
-public func maximum<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zip(.maximum, x, y) }
+public func maximum<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> { Tensor._zipRecorded(.maximum, x, y) }

@@ -143,17 +143,41 @@ extension Tensor {
     /// - Precondition: indices are in range; the message names the dimension and shape.
     public subscript(_ components: any TensorIndexConvertible...) -> Tensor {
         get {
-            let (s, o) = _selection(components.map(\.tensorIndex))
-            return _gather(s, o)
+            let c = components.map(\.tensorIndex)
+            let (s, o) = _selection(c)
+            return _gatherRecorded(s, o, name: Tensor._indexBackwardName(c))
         }
         set {
             let (s, o) = _selection(components.map(\.tensorIndex))
-            let v = newValue._expand(to: Tensor._broadcastShape(newValue.shape, s, operation: "subscript assignment"))
-            precondition(v.shape == s, TensorError.shapeMismatch(operation: "subscript assignment",
+            let target = Tensor._broadcastShape(newValue.shape, s, operation: "subscript assignment")
+            precondition(target == s, TensorError.shapeMismatch(operation: "subscript assignment",
                                                                 lhs: s, rhs: newValue.shape).description)
-            _withMutableScalars { e in
-                for (k, off) in o.enumerated() { e[off] = v._buffer.elements[k] }
+            let value = newValue
+            let source = shape
+            _assignInPlace("subscript assignment", nil) { old in
+                Tensor._op("index_put", "CopySlices", [old, value], {
+                    let v = value._expand(to: s)
+                    var e = old._buffer.elements
+                    for (k, off) in o.enumerated() { e[off] = v._buffer.elements[k] }
+                    return Tensor(_shape: source, _scalars: e)
+                }) { g in
+                    var keep = [Scalar](repeating: 1, count: source.reduce(1, *))
+                    for off in o { keep[off] = 0 }
+                    return [Tensor._if(old.requiresGrad) { g * Tensor(_shape: source, _scalars: keep) },
+                            Tensor._if(value.requiresGrad) {
+                                g._gatherRecorded(s, o, name: "IndexBackward0")._sumTo(value.shape) }]
+                }
             }
         }
+    }
+}
+
+extension Tensor {
+    /// PyTorch's node name for a subscript: `SelectBackward0` (integers only),
+    /// `IndexBackward0` (an integer array), else `SliceBackward0`.
+    static func _indexBackwardName(_ c: [TensorIndex]) -> String {
+        if c.contains(where: { if case .indices = $0 { return true } else { return false } }) { return "IndexBackward0" }
+        if c.allSatisfy({ if case .index = $0 { return true } else { return false } }) { return "SelectBackward0" }
+        return "SliceBackward0"
     }
 }

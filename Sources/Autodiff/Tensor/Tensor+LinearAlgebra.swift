@@ -36,6 +36,10 @@ extension Tensor {
             let c = _matmul2D(a._buffer.elements, b._buffer.elements, m: nb * m, k: k, n: n)
             return Tensor(_shape: batch + [m, n], _scalars: c)
         }
+        // Float/Double: gemm per batch entry straight from the operands' storage.
+        if let t = _lapackType(Scalar.self), m > 0, k > 0, n > 0 {
+            return Tensor(_shape: batch + [m, n], _scalars: _blasBatchedMatmul(t, a, b, batch: batch, m: m, k: k, n: n))
+        }
         let ea = a._expand(to: batch + [m, k])._buffer.elements
         let eb = b._expand(to: batch + [k, n])._buffer.elements
         var out = [Scalar]()
@@ -231,11 +235,11 @@ public func matmul<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<S
                  TensorError.shapeMismatch(operation: "matmul", lhs: a.shape, rhs: b.shape).description
                  + " (0-d arguments; use * for scalars)")
     if a.rank == 1 && b.rank == 1 { return dot(a, b) }
-    let a2 = a.rank == 1 ? a._reshape([1, a.count]) : a
-    let b2 = b.rank == 1 ? b._reshape([b.count, 1]) : b
-    var c = Tensor._matmulKernel(a2, b2)
-    if a.rank == 1 { var s = c.shape; s.remove(at: s.count - 2); c = c._reshape(s) }
-    if b.rank == 1 { var s = c.shape; s.removeLast(); c = c._reshape(s) }
+    let a2 = a.rank == 1 ? a._reshapeTo([1, a.count], name: "UnsqueezeBackward0") : a
+    let b2 = b.rank == 1 ? b._reshapeTo([b.count, 1], name: "UnsqueezeBackward0") : b
+    var c = Tensor._matmulRecorded(a2, b2)
+    if a.rank == 1 { var s = c.shape; s.remove(at: s.count - 2); c = c._reshapeTo(s, name: "SqueezeBackward1") }
+    if b.rank == 1 { var s = c.shape; s.removeLast(); c = c._reshapeTo(s, name: "SqueezeBackward1") }
     return c
 }
 
@@ -248,9 +252,11 @@ public func dot<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scal
     precondition(a.rank == 1 && b.rank == 1 && a.count == b.count,
                  TensorError.shapeMismatch(operation: "dot", lhs: a.shape, rhs: b.shape).description
                  + " (expected two 1-d tensors of equal length)")
-    if a.count == 0 { return Tensor(0) }
-    let c = Tensor<Scalar>._matmul2D(a.scalars, b.scalars, m: 1, k: a.count, n: 1)
-    return Tensor(_shape: [], _scalars: c)
+    return Tensor._op("dot", "DotBackward0", [a, b], saving: [a, b], {
+        if a.count == 0 { return Tensor(0) }
+        let c = Tensor<Scalar>._matmul2D(a.scalars, b.scalars, m: 1, k: a.count, n: 1)
+        return Tensor(_shape: [], _scalars: c)
+    }) { g in [Tensor._if(a.requiresGrad) { g * b }, Tensor._if(b.requiresGrad) { g * a }] }
 }
 
 /// The outer product of two 1-d tensors, shape `[a.count, b.count]` (`torch.outer`).
@@ -262,7 +268,7 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
     precondition(a.rank == 1 && b.rank == 1,
                  TensorError.shapeMismatch(operation: "outer", lhs: a.shape, rhs: b.shape).description
                  + " (expected two 1-d tensors)")
-    return Tensor._zip(.multiply, a._reshape([a.count, 1]), b._reshape([1, b.count]))
+    return a._reshapeTo([a.count, 1], name: "UnsqueezeBackward0") * b._reshapeTo([1, b.count], name: "UnsqueezeBackward0")
 }
 
 // MARK: - Public factorisations
@@ -282,7 +288,7 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
 ///   ``TensorError/nonFinite(operation:)``.
 @_specialize(where Scalar == Double)
 @_specialize(where Scalar == Float)
-public func solve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
+func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "solve"
     let (batchA, n, _) = try a._checkMatrices(op, square: true)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
@@ -323,7 +329,7 @@ public func solve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Te
 ///   the shape and finiteness errors.
 @_specialize(where Scalar == Double)
 @_specialize(where Scalar == Float)
-public func cholesky<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
+func _choleskyValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "cholesky"
     let (batch, n, _) = try a._checkMatrices(op, square: true)
     var out = [Scalar]()
@@ -354,7 +360,7 @@ public func cholesky<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
 ///   on the diagonal, and the shape and finiteness errors.
 @_specialize(where Scalar == Double)
 @_specialize(where Scalar == Float)
-public func triangularSolve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lower: Bool,
+func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lower: Bool,
                                     transpose: Bool = false, unitDiagonal: Bool = false) throws -> Tensor<Scalar> {
     let op = "triangularSolve"
     let (batchA, n, _) = try a._checkMatrices(op, square: true)
@@ -397,7 +403,7 @@ public func triangularSolve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lo
 /// - Throws: ``TensorError/unsupportedScalar(operation:scalar:)`` for other
 ///   scalars, ``TensorError/lapackFailure(operation:routine:info:)`` if it
 ///   does not converge, and the shape and finiteness errors.
-public func eigh<Scalar>(_ a: Tensor<Scalar>) throws -> (eigenvalues: Tensor<Scalar>, eigenvectors: Tensor<Scalar>) {
+func _eighValue<Scalar>(_ a: Tensor<Scalar>) throws -> (eigenvalues: Tensor<Scalar>, eigenvectors: Tensor<Scalar>) {
     let op = "eigh"
     let (batch, n, _) = try a._checkMatrices(op, square: true)
     guard let t = _lapackType(Scalar.self) else {
@@ -423,7 +429,7 @@ public func eigh<Scalar>(_ a: Tensor<Scalar>) throws -> (eigenvalues: Tensor<Sca
 /// ```
 ///
 /// - Throws: as ``eigh(_:)``.
-public func svd<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
+func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
     let op = "svd"
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
@@ -516,7 +522,7 @@ extension Tensor {
     ///   shape and finiteness errors.
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
-    public func inverse() throws -> Tensor {
+    func _inverseValue() throws -> Tensor {
         let op = "inverse"
         let (batch, n, _) = try _checkMatrices(op, square: true)
         var out = [Scalar]()
@@ -568,7 +574,7 @@ extension Tensor {
     /// ```
     ///
     /// - Throws: the shape and finiteness errors.
-    public func determinant() throws -> Tensor {
+    func _determinantValue() throws -> Tensor {
         let (batch, diagonals, signs) = try _luDiagonal("determinant")
         let dets = Swift.zip(diagonals, signs).map { d, s in d.reduce(s, *) }
         return Tensor(_shape: batch, _scalars: dets)
@@ -584,7 +590,7 @@ extension Tensor {
     /// ```
     ///
     /// - Throws: the shape and finiteness errors.
-    public func logDeterminant() throws -> (sign: Tensor, logAbsDeterminant: Tensor) {
+    func _logDeterminantValue() throws -> (sign: Tensor, logAbsDeterminant: Tensor) {
         let (batch, diagonals, signs) = try _luDiagonal("logDeterminant")
         var sign = [Scalar](), logs = [Scalar]()
         for (d, s0) in Swift.zip(diagonals, signs) {

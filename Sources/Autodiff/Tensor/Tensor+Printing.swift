@@ -66,7 +66,8 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         let prefix = "tensor("
         if count == 0 {
-            return rank == 1 ? "tensor([])" : "tensor([], size=(\(shape.map(String.init).joined(separator: ", "))\(rank == 1 ? "," : "")))"
+            let size = rank == 1 ? [] : ["size=(\(shape.map(String.init).joined(separator: ", ")))"]
+            return Tensor._addSuffixes("tensor([]", size + _autogradSuffixes, indent: 7)
         }
         let summarize = count > 1000
         let doubles = _buffer.elements.map { _toDouble($0) }
@@ -83,8 +84,34 @@ extension Tensor: CustomStringConvertible {
         }
         let body = _format(shape: shape, offset: 0, indent: prefix.count, summarize: summarize,
                            width: width, element: element)
-        let suffix = summarize ? ", shape=\(shape)" : ""
-        return prefix + body + suffix + ")"
+        var suffixes = summarize ? ["shape=\(shape)"] : []
+        suffixes += _autogradSuffixes
+        return Tensor._addSuffixes(prefix + body, suffixes, indent: prefix.count)
+    }
+
+    /// `grad_fn=<Name>` for results of recorded operations, `requires_grad=True`
+    /// for leaves that require grad (as PyTorch prints them).
+    var _autogradSuffixes: [String] {
+        if let f = _meta.gradFn { return ["grad_fn=<\(f.name)>"] }
+        return _meta.requiresGrad ? ["requires_grad=True"] : []
+    }
+
+    /// PyTorch's `_add_suffixes`: `, suffix` on the last line, or on a new
+    /// line indented under the opening parenthesis when it would pass 80 columns.
+    static func _addSuffixes(_ text: String, _ suffixes: [String], indent: Int) -> String {
+        var out = text
+        let lastNewline = text.lastIndex(of: "\n")
+        var lastLineLength = lastNewline.map { text.distance(from: $0, to: text.endIndex) + 1 } ?? text.count + 2
+        for suffix in suffixes {
+            if lastLineLength + suffix.count + 2 > 80 {
+                out += ",\n" + String(repeating: " ", count: indent) + suffix
+                lastLineLength = indent + suffix.count
+            } else {
+                out += ", " + suffix
+                lastLineLength += suffix.count + 2
+            }
+        }
+        return out + ")"
     }
 
     /// Offsets of the elements shown when summarising (3 at each end of every dimension).

@@ -45,11 +45,37 @@ extension Tensor {
     func _reduce(axes: [Int], keepingDimensions: Bool, initial: Scalar,
                  _ combine: (Scalar, Scalar) -> Scalar) -> Tensor {
         let outShape = _reducedShape(axes, keepingDimensions: keepingDimensions)
+        // Float/Double (whose `combine` is a pure function) split large loops
+        // across cores: a full reduction into a fixed number of partial results
+        // (fixed by the count, so the result is deterministic), an axis
+        // reduction over its independent outer blocks (same order as serial).
+        let parallel = _isMachineFloat(Scalar.self)
         if axes.count == rank {
-            var acc = initial
-            _buffer.elements.withUnsafeBufferPointer { p in
-                for x in p { acc = combine(acc, x) }
+            let n = count
+            let chunks = parallel ? Swift.min(_fastMaxChunks, n / _fastCheapGrain) : 1
+            if chunks < 2 {
+                var acc = initial
+                _buffer.elements.withUnsafeBufferPointer { p in
+                    for x in p { acc = combine(acc, x) }
+                }
+                return Tensor(_shape: outShape, _scalars: [acc])
             }
+            let size = (n + chunks - 1) / chunks
+            var partials = [Scalar](repeating: initial, count: chunks)
+            _buffer.elements.withUnsafeBufferPointer { p in
+                partials.withUnsafeMutableBufferPointer { part in
+                    let src = p.baseAddress!, dst = part.baseAddress!
+                    _fastParallelFor(chunks, grain: 1) { first, last in
+                        for c in first..<last {
+                            var acc = initial
+                            for i in (c * size)..<Swift.min(n, (c + 1) * size) { acc = combine(acc, src[i]) }
+                            dst[c] = acc
+                        }
+                    }
+                }
+            }
+            var acc = initial
+            for x in partials { acc = combine(acc, x) }
             return Tensor(_shape: outShape, _scalars: [acc])
         }
         var current = self
@@ -58,10 +84,15 @@ extension Tensor {
             var out = [Scalar](repeating: initial, count: outer * inner)
             current._buffer.elements.withUnsafeBufferPointer { p in
                 out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<outer {
-                        for k in 0..<length {
-                            let base = (i * length + k) * inner
-                            for j in 0..<inner { o[i * inner + j] = combine(o[i * inner + j], p[base + j]) }
+                    guard let src = p.baseAddress, let dst = o.baseAddress else { return }
+                    let block = Swift.max(1, length * inner)
+                    let grain = parallel ? Swift.max(1, _fastCheapGrain / block) : Swift.max(outer, 1)
+                    _fastParallelFor(outer, grain: grain) { first, last in
+                        for i in first..<last {
+                            for k in 0..<length {
+                                let base = (i * length + k) * inner
+                                for j in 0..<inner { dst[i * inner + j] = combine(dst[i * inner + j], src[base + j]) }
+                            }
                         }
                     }
                 }
@@ -127,7 +158,11 @@ extension Tensor {
     /// m.sum(axes: [1], keepingDimensions: true)     // shape [2, 1]
     /// ```
     public func sum(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
-        _reduce(axes: _normalizedAxes(axes, operation: "sum"), keepingDimensions: keepingDimensions, initial: 0, +)
+        let a = _normalizedAxes(axes, operation: "sum")
+        let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        return Tensor._op("sum", axes == nil ? "SumBackward0" : "SumBackward1", [self], {
+            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+        }) { g in [g._reshapeTo(kept)._expandTo(source)] }
     }
 
     /// The mean over `axes` (all by default). The mean of no elements is NaN, as in PyTorch.
@@ -138,12 +173,58 @@ extension Tensor {
     public func mean(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let a = _normalizedAxes(axes, operation: "mean")
         let n = a.reduce(1) { $0 * shape[$1] }
-        return _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +) / Scalar(n)
+        let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        return Tensor._op("mean", axes == nil ? "MeanBackward0" : "MeanBackward1", [self], {
+            Tensor._zip(.divide, _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +), Tensor(Scalar(n)))
+        }) { g in [g._reshapeTo(kept)._expandTo(source) / Scalar(n)] }
     }
 
     /// The product over `axes` (all by default). The product of no elements is 1.
     public func product(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
-        _reduce(axes: _normalizedAxes(axes, operation: "product"), keepingDimensions: keepingDimensions, initial: 1, *)
+        let a = _normalizedAxes(axes, operation: "product")
+        let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        return Tensor._op("prod", axes == nil ? "ProdBackward0" : "ProdBackward1", [self], saving: [self], {
+            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 1, *)
+        }) { [self] g in
+            let ge = g._reshapeTo(kept)._expandTo(source)
+            if _buffer.elements.contains(0) { return [ge * _exclusiveProduct(a)] }
+            return [ge * product(axes: a, keepingDimensions: true)._expandTo(source) / self]
+        }
+    }
+
+    /// For each element, the product of the other elements of its reduction
+    /// group (the gradient of `product` where an element is 0). Value space.
+    func _exclusiveProduct(_ axes: [Int]) -> Tensor {
+        let rest = (0..<rank).filter { !axes.contains($0) }
+        let order = rest + axes
+        let moved = _permute(order)
+        let group = axes.reduce(1) { $0 * shape[$1] }
+        let outer = group == 0 ? 0 : count / group
+        var e = moved._buffer.elements
+        for o in 0..<outer {
+            var prefix: Scalar = 1
+            var before = [Scalar](repeating: 1, count: group)
+            for k in 0..<group { before[k] = prefix; prefix = prefix * e[o * group + k] }
+            var suffix: Scalar = 1
+            for k in stride(from: group - 1, through: 0, by: -1) {
+                let x = e[o * group + k]
+                e[o * group + k] = before[k] * suffix
+                suffix = suffix * x
+            }
+        }
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, d) in order.enumerated() { inverse[d] = i }
+        return Tensor(_shape: moved.shape, _scalars: e)._permute(inverse)
+    }
+
+    /// Gradient of a min/max-like reduction: split equally among the elements
+    /// equal to the result (`winners` of the same shape as `self`).
+    func _selectGradient(_ g: Tensor, _ value: Tensor, _ axes: [Int]) -> Tensor {
+        let source = shape, kept = _reducedShape(axes, keepingDimensions: true)
+        let v = value._reshape(kept)._expand(to: source)
+        let mask = Tensor._broadcastCombine(self, v, operation: "select") { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
+        let counts = mask._reduce(axes: axes, keepingDimensions: true, initial: 0, +)._expand(to: source)
+        return g._reshapeTo(kept)._expandTo(source) * Tensor._zip(.divide, mask, counts)
     }
 
     /// The minimum over `axes` (all by default); NaN propagates.
@@ -156,8 +237,13 @@ extension Tensor {
     public func min(axes: [Int]? = nil, keepingDimensions: Bool = false) throws -> Tensor {
         let a = _normalizedAxes(axes, operation: "min")
         try _requireNonEmpty(a, "min")
-        return _reduce(axes: a, keepingDimensions: keepingDimensions, initial: .infinity) { m, x in
-            (m.isNaN || m <= x) ? m : x
+        return Tensor._op("min", axes == nil ? "MinBackward1" : "MinBackward0", [self], saving: [self], {
+            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: .infinity) { m, x in
+                (m.isNaN || m <= x) ? m : x
+            }
+        }) { [self] g in
+            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, initial: .infinity) { m, x in
+                (m.isNaN || m <= x) ? m : x }, a)]
         }
     }
 
@@ -167,8 +253,13 @@ extension Tensor {
     public func max(axes: [Int]? = nil, keepingDimensions: Bool = false) throws -> Tensor {
         let a = _normalizedAxes(axes, operation: "max")
         try _requireNonEmpty(a, "max")
-        return _reduce(axes: a, keepingDimensions: keepingDimensions, initial: -.infinity) { m, x in
-            (m.isNaN || m >= x) ? m : x
+        return Tensor._op("max", axes == nil ? "MaxBackward1" : "MaxBackward0", [self], saving: [self], {
+            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: -.infinity) { m, x in
+                (m.isNaN || m >= x) ? m : x
+            }
+        }) { [self] g in
+            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, initial: -.infinity) { m, x in
+                (m.isNaN || m >= x) ? m : x }, a)]
         }
     }
 
@@ -219,6 +310,28 @@ extension Tensor {
     /// ```
     public func norm(p: Scalar = 2, axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let a = _normalizedAxes(axes, operation: "norm")
+        let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        return Tensor._op("norm", "NormBackward1", [self], saving: [self], {
+            _normValue(p: p, axes: axes, a: a, keepingDimensions: keepingDimensions)
+        }) { [self] g in
+            let ge = g._reshapeTo(kept)._expandTo(source)
+            let sign = _mask { $0 > 0 } - _mask { $0 < 0 }
+            if p == 0 { return [ge * 0] }
+            if p == 1 { return [ge * sign] }
+            if p == .infinity || p == -.infinity {
+                let v = _normValue(p: p, axes: axes, a: a, keepingDimensions: true)
+                let absolute = _map(.abs)
+                return [absolute._selectGradient(g, v, a) * sign]
+            }
+            let n = norm(p: p, axes: axes, keepingDimensions: true)._expandTo(source)
+            let nonzero = n._mask { $0 != 0 }
+            let safe = n + (1 - nonzero)
+            if p == 2 { return [ge * self / safe * nonzero] }
+            return [ge * sign * pow(abs(self), p - 1) / pow(safe, p - 1) * nonzero]
+        }
+    }
+
+    func _normValue(p: Scalar, axes: [Int]?, a: [Int], keepingDimensions: Bool) -> Tensor {
         if p == .infinity {
             return _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0) { m, x in
                 let ax = UnaryFunction.abs(x)
@@ -273,13 +386,13 @@ extension Tensor {
         let n = a.reduce(1) { $0 * shape[$1] }
         let m = mean(axes: a, keepingDimensions: true)
         let d = self - m
-        let ss = (d * d)._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+        let ss = (d * d).sum(axes: a, keepingDimensions: keepingDimensions)
         return ss / Scalar(Swift.max(n - correction, 0))
     }
 
     /// The standard deviation: the square root of ``variance(axes:correction:keepingDimensions:)``.
     public func standardDeviation(axes: [Int]? = nil, correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
-        variance(axes: axes, correction: correction, keepingDimensions: keepingDimensions)._map(.sqrt)
+        variance(axes: axes, correction: correction, keepingDimensions: keepingDimensions).map(.sqrt)
     }
 
     /// log Σ exp(x) over `axes` (all by default), computed stably by shifting
@@ -290,6 +403,15 @@ extension Tensor {
     /// ```
     public func logSumExp(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let a = _normalizedAxes(axes, operation: "logSumExp")
+        let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        return Tensor._op("logsumexp", "LogsumexpBackward0", [self], saving: [self], {
+            _logSumExpValue(a, keepingDimensions)
+        }) { [self] g in
+            [g._reshapeTo(kept)._expandTo(source) * exp(self - logSumExp(axes: a, keepingDimensions: true))]
+        }
+    }
+
+    func _logSumExpValue(_ a: [Int], _ keepingDimensions: Bool) -> Tensor {
         let m = _reduce(axes: a, keepingDimensions: true, initial: -.infinity) { m, x in
             (m.isNaN || m >= x) ? m : x
         }._mapValues { $0.isFinite ? $0 : 0 }

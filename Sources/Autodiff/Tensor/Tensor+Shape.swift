@@ -90,11 +90,11 @@ extension Tensor {
         }
         precondition(s.reduce(1, *) == count,
                      "reshape: shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
-        return _reshape(s)
+        return _reshapeTo(s)
     }
 
     /// The elements as a 1-d tensor.
-    public func flattened() -> Tensor { _reshape([count]) }
+    public func flattened() -> Tensor { _reshapeTo([count]) }
 
     /// The last two dimensions swapped (`t.mT`); a 0-d or 1-d tensor is returned unchanged (like `t.t()`).
     ///
@@ -105,7 +105,7 @@ extension Tensor {
         if rank < 2 { return self }
         var axes = Array(0..<rank)
         axes.swapAt(rank - 2, rank - 1)
-        return _permute(axes)
+        return _permuteRecorded(axes, name: "TransposeBackward0")
     }
 
     /// Two dimensions swapped (`torch.transpose(t, a, b)`).
@@ -115,7 +115,7 @@ extension Tensor {
         if rank == 0 { return self }
         var axes = Array(0..<rank)
         axes.swapAt(x, y)
-        return _permute(axes)
+        return _permuteRecorded(axes, name: "TransposeBackward0")
     }
 
     /// The dimensions reordered so that `result.shape[i] == shape[axes[i]]` (`permute`).
@@ -127,19 +127,19 @@ extension Tensor {
         let a = axes.map { _normalizeAxis($0, rank: rank, operation: "permute", shape: shape) }
         precondition(a.count == rank && Set(a).count == rank,
                      "permute: \(axes) is not a permutation of the \(rank) dimensions of shape \(shape)")
-        return _permute(a)
+        return _permuteRecorded(a)
     }
 
     /// Removes the size-1 dimension `axis`, or all size-1 dimensions when `axis` is nil.
     /// Squeezing a dimension whose size is not 1 leaves the tensor unchanged, as in PyTorch.
     public func squeezed(axis: Int? = nil) -> Tensor {
-        guard let axis else { return _reshape(shape.filter { $0 != 1 }) }
+        guard let axis else { return _reshapeTo(shape.filter { $0 != 1 }, name: "SqueezeBackward0") }
         if rank == 0 { return self }
         let a = _normalizeAxis(axis, rank: rank, operation: "squeeze", shape: shape)
         if shape[a] != 1 { return self }
         var s = shape
         s.remove(at: a)
-        return _reshape(s)
+        return _reshapeTo(s, name: "SqueezeBackward1")
     }
 
     /// Inserts a size-1 dimension at `axis` (in `-(rank+1)...rank`).
@@ -151,7 +151,7 @@ extension Tensor {
         let a = _normalizeAxis(axis, rank: rank + 1, operation: "unsqueeze", shape: shape)
         var s = shape
         s.insert(1, at: a)
-        return _reshape(s)
+        return _reshapeTo(s, name: "UnsqueezeBackward0")
     }
 
     /// `self` broadcast to `shape` (PyTorch's `expand`, materialised); `-1` keeps a dimension.
@@ -167,7 +167,7 @@ extension Tensor {
             precondition(i >= offset, "expand: -1 is not allowed for a new leading dimension in \(shape)")
             target[i] = self.shape[i - offset]
         }
-        return _expand(to: target)
+        return _expandTo(target)
     }
 }
 
@@ -188,7 +188,7 @@ public func concatenate<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> T
         precondition(s1 == s2, TensorError.shapeMismatch(operation: "concatenate(axis: \(axis))",
                                                           lhs: first.shape, rhs: t.shape).description)
     }
-    return Tensor._concatenate(tensors, axis: a)
+    return Tensor._concatenateRecorded(tensors, axis: a, name: "CatBackward0")
 }
 
 /// Joins tensors of equal shape along a new axis (`torch.stack`).
@@ -204,7 +204,7 @@ public func stack<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<
                                                                       lhs: first.shape, rhs: t.shape).description)
     }
     let a = _normalizeAxis(axis, rank: first.rank + 1, operation: "stack", shape: first.shape)
-    return Tensor._concatenate(tensors.map { $0.unsqueezed(axis: a) }, axis: a)
+    return Tensor._concatenateRecorded(tensors.map { $0.unsqueezed(axis: a) }, axis: a, name: "StackBackward0")
 }
 
 extension Tensor {
@@ -222,7 +222,7 @@ extension Tensor {
         var start = 0
         return sizes.map { n in
             defer { start += n }
-            return _sliceAxis(a, start..<(start + n))
+            return _sliceRecorded(a, start..<(start + n), name: "SplitWithSizesBackward0")
         }
     }
 

@@ -70,6 +70,12 @@ public struct Tensor<Scalar: Real> {
     /// The size of each dimension; `[]` for a 0-d (scalar) tensor.
     public let shape: [Int]
 
+    /// Autograd state (requires-grad flag, `gradFn`, `grad`, version counter),
+    /// shared by reference between copies, as PyTorch's tensors alias
+    /// (Autograd/Tensor+Autograd.swift). An in-place operation that is
+    /// recorded gives the tensor new metadata (its new history).
+    @usableFromInline var _meta: _AutogradMeta<Scalar>
+
     /// Creates a tensor from row-major scalars and a shape (internal: no checks
     /// beyond a debug assertion).
     @inlinable
@@ -77,22 +83,35 @@ public struct Tensor<Scalar: Real> {
         assert(shape.reduce(1, *) == scalars.count, "shape \(shape) does not match \(scalars.count) scalars")
         self._buffer = TensorBuffer(scalars)
         self.shape = shape
+        self._meta = _AutogradMeta()
+    }
+
+    /// A tensor sharing `buffer` with fresh (leaf, no grad) autograd metadata.
+    @inlinable
+    init(_shape shape: [Int], _buffer buffer: TensorBuffer<Scalar>) {
+        self._buffer = buffer
+        self.shape = shape
+        self._meta = _AutogradMeta()
     }
 
     /// Creates a tensor of the given shape from its scalars in row-major order.
     ///
     /// ```swift
     /// let m = Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    /// let w = Tensor<Double>(shape: [2], scalars: [1, 2], requiresGrad: true)
     /// ```
     ///
+    /// - Parameter requiresGrad: whether operations on the tensor are recorded
+    ///   for ``backward(gradient:retainGraph:createGraph:file:line:)`` (a leaf).
     /// - Precondition: `shape` has no negative size and its product is
     ///   `scalars.count`.
-    public init(shape: [Int], scalars: [Scalar]) {
+    public init(shape: [Int], scalars: [Scalar], requiresGrad: Bool = false) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative size in shape \(shape)")
         let count = shape.reduce(1, *)
         precondition(count == scalars.count,
                      "Tensor(shape:scalars:): shape \(shape) needs \(count) scalars, got \(scalars.count)")
         self.init(_shape: shape, _scalars: scalars)
+        _meta.requiresGrad = requiresGrad
     }
 
     /// Creates a 0-d tensor holding one scalar.
@@ -113,12 +132,24 @@ public struct Tensor<Scalar: Real> {
         self.init(_shape: [scalars.count], _scalars: scalars)
     }
 
+    /// A tensor from a (nested) literal that requires grad or not.
+    ///
+    /// ```swift
+    /// let w = Tensor<Double>([[1, 2], [3, 4]], requiresGrad: true)
+    /// let s = Tensor<Double>(2, requiresGrad: true)   // 0-d
+    /// ```
+    public init(_ literal: TensorLiteral<Scalar>, requiresGrad: Bool = false) {
+        self.init(_shape: literal.shape, _scalars: literal.scalars)
+        _meta.requiresGrad = requiresGrad
+    }
+
     /// The scalars in row-major order.
     public var scalars: [Scalar] {
         get { _buffer.elements }
         set {
             precondition(newValue.count == _buffer.elements.count,
                          "Tensor.scalars: shape \(shape) needs \(_buffer.elements.count) scalars, got \(newValue.count)")
+            _prepareInPlace("scalars (set)", nil)
             _makeUnique()
             _buffer.elements = newValue
         }
@@ -161,6 +192,7 @@ public struct Tensor<Scalar: Real> {
         get { _buffer.elements[_flatIndex(index, operation: "subscript(scalarAt:)")] }
         set {
             let i = _flatIndex(index, operation: "subscript(scalarAt:)")
+            _prepareInPlace("subscript(scalarAt:) (set)", nil)
             _makeUnique()
             _buffer.elements[i] = newValue
         }
