@@ -11,8 +11,13 @@ extension Tensor {
     static func _matmulRecorded(_ a: Tensor, _ b: Tensor) -> Tensor {
         let name = a.rank == 2 && b.rank == 2 ? "MmBackward0" : "BmmBackward0"
         return _op("matmul", name, [a, b], saving: [a, b], { _matmulKernel(a, b) }) { g in
-            [_if(a.requiresGrad) { _matmulRecorded(g, b.transposed())._sumTo(a.shape) },
-             _if(b.requiresGrad) { _matmulRecorded(a.transposed(), g)._sumTo(b.shape) }]
+            if !isGradEnabled && a.rank == 2 && b.rank == 2 {
+                // Not recorded (no createGraph): G·Bᵀ and Aᵀ·G without transposed copies.
+                return [_if(a.requiresGrad) { _matmulTransposing(g, false, b, true) },
+                        _if(b.requiresGrad) { _matmulTransposing(a, true, g, false) }]
+            }
+            return [_if(a.requiresGrad) { _matmulRecorded(g, b.transposed())._sumTo(a.shape) },
+                    _if(b.requiresGrad) { _matmulRecorded(a.transposed(), g)._sumTo(b.shape) }]
         }
     }
 

@@ -1,8 +1,8 @@
 import RealModule
 
 // The fused forward and backward of `Linear` (PyTorch's `addmm`, `AddmmBackward0`):
-// y = x·W + b as one node whose pullback calls gemm with transposition flags, instead
-// of a matmul node, transposed copies in its backward and a separate broadcasting add.
+// y = x·W + b as one node (gemm, then the bias added in place) whose pullback uses
+// `_matmulTransposing` (gemm with transposition flags, no transposed copies).
 // Used for Float/Double matrices; other cases compose the public operations. When the
 // backward pass is itself recorded (`createGraph`), the pullback uses the public
 // (recording) operations, so the gradient can be differentiated again.
@@ -23,8 +23,9 @@ extension Tensor {
                         _if(w.requiresGrad) { Autodiff.matmul(x.transposed(), g) }]
                     + (b == nil ? [] : [_if(b!.requiresGrad) { g.sum(axes: [0]) }])
             }
-            let (gx, gw, gb) = _linearBackward(t, x, w, g, needX: x.requiresGrad, needW: w.requiresGrad,
-                                               needB: b?.requiresGrad ?? false)
+            let gx = _if(x.requiresGrad) { _matmulTransposing(g, false, w, true) }   // g·Wᵀ
+            let gw = _if(w.requiresGrad) { _matmulTransposing(x, true, g, false) }   // Xᵀ·g
+            let gb = b.flatMap { b in _if(b.requiresGrad) { g.sum(axes: [0]) } }     // column sums
             return [gx, gw] + (b == nil ? [] : [gb])
         }
     }
@@ -48,42 +49,5 @@ extension Tensor {
             initialized = m * n
         }
         return Tensor(_shape: [m, n], _scalars: LAPACK.cast(y, Scalar.self))
-    }
-
-    @_specialize(where Scalar == Double, T == Double)
-    @_specialize(where Scalar == Float, T == Float)
-    private static func _linearBackward<T: LAPACKScalar>(_: T.Type, _ x: Tensor, _ w: Tensor, _ g: Tensor,
-                                                         needX: Bool, needW: Bool, needB: Bool)
-        -> (Tensor?, Tensor?, Tensor?) {
-        let (m, k, n) = (x.shape[0], x.shape[1], w.shape[1])
-        let X = LAPACK.cast(x._buffer.elements, T.self), W = LAPACK.cast(w._buffer.elements, T.self)
-        let G = LAPACK.cast(g._buffer.elements, T.self)
-        var gx: Tensor?, gw: Tensor?, gb: Tensor?
-        G.withUnsafeBufferPointer { pg in
-            if needX {   // g·Wᵀ: [m, n]·[n, k]
-                let r = [T](unsafeUninitializedCapacity: m * k) { out, initialized in
-                    W.withUnsafeBufferPointer { pw in
-                        T._gemm(false, true, m, k, n, pg.baseAddress!, n, pw.baseAddress!, n, out.baseAddress!, k)
-                    }
-                    initialized = m * k
-                }
-                gx = Tensor(_shape: [m, k], _scalars: LAPACK.cast(r, Scalar.self))
-            }
-            if needW {   // Xᵀ·g: [k, m]·[m, n]
-                let r = [T](unsafeUninitializedCapacity: k * n) { out, initialized in
-                    X.withUnsafeBufferPointer { px in
-                        T._gemm(true, false, k, n, m, px.baseAddress!, k, pg.baseAddress!, n, out.baseAddress!, n)
-                    }
-                    initialized = k * n
-                }
-                gw = Tensor(_shape: [k, n], _scalars: LAPACK.cast(r, Scalar.self))
-            }
-            if needB {   // column sums of g
-                var r = [T](repeating: 0, count: n)
-                for i in 0..<m { for j in 0..<n { r[j] += pg[i * n + j] } }
-                gb = Tensor(_shape: [n], _scalars: LAPACK.cast(r, Scalar.self))
-            }
-        }
-        return (gx, gw, gb)
     }
 }

@@ -117,7 +117,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @usableFromInline
     func _matrix(_ i: Int, _ size: Int) -> [Scalar] {
-        Array(_buffer.elements[(i * size)..<((i + 1) * size)])
+        // A single matrix shares the buffer (copy-on-write) instead of copying it.
+        if i == 0 && size == _buffer.elements.count { return _buffer.elements }
+        return Array(_buffer.elements[(i * size)..<((i + 1) * size)])
     }
 
     // MARK: Generic kernels (non-LAPACK scalars)
@@ -307,11 +309,11 @@ func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Ten
             let r = LAPACK.solve(t, am, bm, n: n, nrhs: nrhs)
             if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
             if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gesv", info: r.info) }
-            out += r.x
+            out._appendBatch(r.x)
         } else {
             let f = Tensor<Scalar>._genericLU(am, n: n)
             if f.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: f.info) }
-            out += Tensor<Scalar>._genericLUSolve(f.lu, f.perm, bm, n: n, nrhs: nrhs)
+            out._appendBatch(Tensor<Scalar>._genericLUSolve(f.lu, f.perm, bm, n: n, nrhs: nrhs))
         }
     }
     return Tensor(_shape: isVector ? batch + [n] : batch + [n, nrhs], _scalars: out)
@@ -341,7 +343,7 @@ func _choleskyValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
         }
         if info > 0 { throw TensorError.notPositiveDefinite(operation: op, shape: a.shape, info: info) }
         if info < 0 { throw TensorError.lapackFailure(operation: op, routine: "potrf", info: info) }
-        out += l
+        out._appendBatch(l)
     }
     return Tensor(_shape: a.shape, _scalars: out)
 }
@@ -386,7 +388,7 @@ func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, low
         }
         if info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: info) }
         if info < 0 { throw TensorError.lapackFailure(operation: op, routine: "trtrs", info: info) }
-        out += x
+        out._appendBatch(x)
     }
     return Tensor(_shape: isVector ? batch + [n] : batch + [n, nrhs], _scalars: out)
 }
@@ -533,11 +535,11 @@ extension Tensor {
                 let r = LAPACK.inverse(t, am, n: n)
                 if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: shape, info: r.info) }
                 if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: r.routine, info: r.info) }
-                out += r.inverse
+                out._appendBatch(r.inverse)
             } else {
                 let f = Tensor._genericLU(am, n: n)
                 if f.info > 0 { throw TensorError.singularMatrix(operation: op, shape: shape, info: f.info) }
-                out += Tensor._genericLUSolve(f.lu, f.perm, Tensor.eye(n)._buffer.elements, n: n, nrhs: n)
+                out._appendBatch(Tensor._genericLUSolve(f.lu, f.perm, Tensor.eye(n)._buffer.elements, n: n, nrhs: n))
             }
         }
         return Tensor(_shape: shape, _scalars: out)
@@ -603,5 +605,56 @@ extension Tensor {
             sign.append(s); logs.append(l)
         }
         return (Tensor(_shape: batch, _scalars: sign), Tensor(_shape: batch, _scalars: logs))
+    }
+}
+
+// MARK: - Products of transposed matrices (for pullbacks)
+
+extension Tensor {
+    /// op(a)·op(b) for two matrices, where op transposes when its flag is set.
+    ///
+    /// For `Float` and `Double` this calls gemm with its transposition flags, so no
+    /// transposed copy is made (the pullbacks of `matmul` and `Linear` need Gᵀ-free
+    /// products like G·Bᵀ and Aᵀ·G); other scalars materialise the transpose.
+    static func _matmulTransposing(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2,
+                     "matmul: expected two matrices, got shapes \(a.shape) and \(b.shape)")
+        guard let t = _lapackType(Scalar.self) else {
+            return _matmulKernel(transposeA ? a._permute([1, 0]) : a, transposeB ? b._permute([1, 0]) : b)
+        }
+        return _gemmTransposing(t, a, transposeA, b, transposeB)
+    }
+
+    @_specialize(where Scalar == Double, T == Double)
+    @_specialize(where Scalar == Float, T == Float)
+    private static func _gemmTransposing<T: LAPACKScalar>(_: T.Type, _ a: Tensor, _ ta: Bool,
+                                                          _ b: Tensor, _ tb: Bool) -> Tensor {
+        let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (kb, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        precondition(k == kb, "matmul: inner dimensions differ: \(ta ? "transposed " : "")\(a.shape) · "
+                     + "\(tb ? "transposed " : "")\(b.shape)")
+        if m == 0 || n == 0 || k == 0 {
+            return _matmulKernel(ta ? a._permute([1, 0]) : a, tb ? b._permute([1, 0]) : b)
+        }
+        let A = LAPACK.cast(a._buffer.elements, T.self), B = LAPACK.cast(b._buffer.elements, T.self)
+        let c = [T](unsafeUninitializedCapacity: m * n) { out, initialized in
+            A.withUnsafeBufferPointer { pa in
+                B.withUnsafeBufferPointer { pb in
+                    T._gemm(ta, tb, m, n, k, pa.baseAddress!, a.shape[1], pb.baseAddress!, b.shape[1],
+                            out.baseAddress!, n)
+                }
+            }
+            initialized = m * n
+        }
+        return Tensor(_shape: [m, n], _scalars: LAPACK.cast(c, Scalar.self))
+    }
+}
+
+extension Array {
+    /// Appends one batch entry's result; the first is taken as is (no copy into an
+    /// empty array), which is the whole result for an unbatched matrix.
+    @inline(__always)
+    mutating func _appendBatch(_ x: [Element]) {
+        if isEmpty { self = x } else { append(contentsOf: x) }
     }
 }

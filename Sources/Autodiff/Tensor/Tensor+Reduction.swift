@@ -138,7 +138,7 @@ extension Tensor {
         let lead = rank - target.count
         var axes = Array(0..<lead)
         for (d, n) in target.enumerated() where n == 1 && shape[d + lead] != 1 { axes.append(d + lead) }
-        let summed = _reduce(axes: axes, keepingDimensions: true, initial: 0, +)
+        let summed = _reduce(axes: axes, keepingDimensions: true, .sum)
         return Tensor(_shape: target, _scalars: summed._buffer.elements)
     }
 
@@ -161,7 +161,7 @@ extension Tensor {
         let a = _normalizedAxes(axes, operation: "sum")
         let source = shape, kept = _reducedShape(a, keepingDimensions: true)
         return Tensor._op("sum", axes == nil ? "SumBackward0" : "SumBackward1", [self], {
-            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+            _reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
         }) { g in [g._reshapeTo(kept)._expandTo(source)] }
     }
 
@@ -175,7 +175,7 @@ extension Tensor {
         let n = a.reduce(1) { $0 * shape[$1] }
         let source = shape, kept = _reducedShape(a, keepingDimensions: true)
         return Tensor._op("mean", axes == nil ? "MeanBackward0" : "MeanBackward1", [self], {
-            Tensor._zip(.divide, _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +), Tensor(Scalar(n)))
+            Tensor._zip(.divide, _reduce(axes: a, keepingDimensions: keepingDimensions, .sum), Tensor(Scalar(n)))
         }) { g in [g._reshapeTo(kept)._expandTo(source) / Scalar(n)] }
     }
 
@@ -184,7 +184,7 @@ extension Tensor {
         let a = _normalizedAxes(axes, operation: "product")
         let source = shape, kept = _reducedShape(a, keepingDimensions: true)
         return Tensor._op("prod", axes == nil ? "ProdBackward0" : "ProdBackward1", [self], saving: [self], {
-            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: 1, *)
+            _reduce(axes: a, keepingDimensions: keepingDimensions, .product)
         }) { [self] g in
             let ge = g._reshapeTo(kept)._expandTo(source)
             if _buffer.elements.contains(0) { return [ge * _exclusiveProduct(a)] }
@@ -223,7 +223,7 @@ extension Tensor {
         let source = shape, kept = _reducedShape(axes, keepingDimensions: true)
         let v = value._reshape(kept)._expand(to: source)
         let mask = Tensor._broadcastCombine(self, v, operation: "select") { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
-        let counts = mask._reduce(axes: axes, keepingDimensions: true, initial: 0, +)._expand(to: source)
+        let counts = mask._reduce(axes: axes, keepingDimensions: true, .sum)._expand(to: source)
         return g._reshapeTo(kept)._expandTo(source) * Tensor._zip(.divide, mask, counts)
     }
 
@@ -238,12 +238,9 @@ extension Tensor {
         let a = _normalizedAxes(axes, operation: "min")
         try _requireNonEmpty(a, "min")
         return Tensor._op("min", axes == nil ? "MinBackward1" : "MinBackward0", [self], saving: [self], {
-            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: .infinity) { m, x in
-                (m.isNaN || m <= x) ? m : x
-            }
+            _reduce(axes: a, keepingDimensions: keepingDimensions, .min)
         }) { [self] g in
-            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, initial: .infinity) { m, x in
-                (m.isNaN || m <= x) ? m : x }, a)]
+            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, .min), a)]
         }
     }
 
@@ -254,12 +251,9 @@ extension Tensor {
         let a = _normalizedAxes(axes, operation: "max")
         try _requireNonEmpty(a, "max")
         return Tensor._op("max", axes == nil ? "MaxBackward1" : "MaxBackward0", [self], saving: [self], {
-            _reduce(axes: a, keepingDimensions: keepingDimensions, initial: -.infinity) { m, x in
-                (m.isNaN || m >= x) ? m : x
-            }
+            _reduce(axes: a, keepingDimensions: keepingDimensions, .max)
         }) { [self] g in
-            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, initial: -.infinity) { m, x in
-                (m.isNaN || m >= x) ? m : x }, a)]
+            [_selectGradient(g, _reduce(axes: a, keepingDimensions: true, .max), a)]
         }
     }
 
@@ -345,23 +339,23 @@ extension Tensor {
             }
         }
         if p == 0 {
-            return _mapValues { $0 != 0 ? 1 : 0 }._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+            return _mapValues { $0 != 0 ? 1 : 0 }._reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
         }
         if p == 1 {
-            return _map(.abs)._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+            return _map(.abs)._reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
         }
         if p == 2 {
             // Scaled by the largest magnitude to avoid overflow and underflow.
             let scale = norm(p: .infinity, axes: axes, keepingDimensions: true)
             let safe = scale._mapValues { $0 == 0 || !$0.isFinite ? 1 : $0 }
-            let ss = (self / safe)._map(.power(2))._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+            let ss = (self / safe)._map(.power(2))._reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
             let back = Tensor(_shape: ss.shape, _scalars: safe._buffer.elements)
             let n = ss._map(.sqrt) * back
             // An infinite element makes the norm infinite (unless a NaN is present).
             let infScale = Tensor(_shape: ss.shape, _scalars: scale._buffer.elements)
             return Tensor._broadcastCombine(n, infScale, operation: "norm") { v, s in s == .infinity ? s : v }
         }
-        let s = pow(_map(.abs), p)._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+        let s = pow(_map(.abs), p)._reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
         return pow(s, 1 / p)
     }
 
@@ -412,10 +406,8 @@ extension Tensor {
     }
 
     func _logSumExpValue(_ a: [Int], _ keepingDimensions: Bool) -> Tensor {
-        let m = _reduce(axes: a, keepingDimensions: true, initial: -.infinity) { m, x in
-            (m.isNaN || m >= x) ? m : x
-        }._mapValues { $0.isFinite ? $0 : 0 }
-        let s = exp(self - m)._reduce(axes: a, keepingDimensions: keepingDimensions, initial: 0, +)
+        let m = _reduce(axes: a, keepingDimensions: true, .max)._mapValues { $0.isFinite ? $0 : 0 }
+        let s = exp(self - m)._reduce(axes: a, keepingDimensions: keepingDimensions, .sum)
         return log(s) + Tensor(_shape: s.shape, _scalars: m._buffer.elements)
     }
 }
