@@ -98,7 +98,7 @@ extension Tensor {
     /// ```
     public func zeroGrad(setToNone: Bool = true) {
         if setToNone { _meta.grad = nil; return }
-        if let g = _meta.grad { _meta.grad = Tensor(_shape: g.shape, _scalars: [Scalar](repeating: 0, count: g.count)) }
+        if let g = _meta.grad { _meta.grad = Tensor.zeros(g.shape) }
     }
 
     /// Computes the gradient of this tensor with respect to the leaves of its

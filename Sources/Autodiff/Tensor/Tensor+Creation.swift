@@ -22,6 +22,8 @@ extension Tensor {
     /// ```swift
     /// let sevens = Tensor<Double>.full([3], 7)
     /// ```
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     public static func full(_ shape: [Int], _ value: Scalar, requiresGrad: Bool = false) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "full: negative size in shape \(shape)")
         return Tensor(_shape: shape, _scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
