@@ -131,26 +131,26 @@ extension AutodiffNumber {
 // MARK: - Arithmetic
 
 extension AutodiffNumber {
-    @inlinable public static func + (lhs: Self, rhs: Self) -> Self { applying(.add, lhs, rhs) }
-    @inlinable public static func - (lhs: Self, rhs: Self) -> Self { applying(.subtract, lhs, rhs) }
-    @inlinable public static func * (lhs: Self, rhs: Self) -> Self { applying(.multiply, lhs, rhs) }
-    @inlinable public static func / (lhs: Self, rhs: Self) -> Self { applying(.divide, lhs, rhs) }
+    @inlinable @inline(__always) public static func + (lhs: Self, rhs: Self) -> Self { applying(.add, lhs, rhs) }
+    @inlinable @inline(__always) public static func - (lhs: Self, rhs: Self) -> Self { applying(.subtract, lhs, rhs) }
+    @inlinable @inline(__always) public static func * (lhs: Self, rhs: Self) -> Self { applying(.multiply, lhs, rhs) }
+    @inlinable @inline(__always) public static func / (lhs: Self, rhs: Self) -> Self { applying(.divide, lhs, rhs) }
     @inlinable public static prefix func - (operand: Self) -> Self { applying(.negate, operand) }
-    @inlinable public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
-    @inlinable public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
-    @inlinable public static func *= (lhs: inout Self, rhs: Self) { lhs = lhs * rhs }
-    @inlinable public static func /= (lhs: inout Self, rhs: Self) { lhs = lhs / rhs }
-    @inlinable public mutating func negate() { self = -self }
+    @inlinable @inline(__always) public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
+    @inlinable @inline(__always) public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
+    @inlinable @inline(__always) public static func *= (lhs: inout Self, rhs: Self) { lhs = lhs * rhs }
+    @inlinable @inline(__always) public static func /= (lhs: inout Self, rhs: Self) { lhs = lhs / rhs }
+    @inlinable @inline(__always) public mutating func negate() { self = -self }
 
     // Mixed arithmetic with a plain value: the value is a constant.
-    @inlinable public static func + (lhs: Self, rhs: Value) -> Self { lhs + Self(constant: rhs) }
-    @inlinable public static func + (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) + rhs }
-    @inlinable public static func - (lhs: Self, rhs: Value) -> Self { lhs - Self(constant: rhs) }
-    @inlinable public static func - (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) - rhs }
-    @inlinable public static func * (lhs: Self, rhs: Value) -> Self { lhs * Self(constant: rhs) }
-    @inlinable public static func * (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) * rhs }
-    @inlinable public static func / (lhs: Self, rhs: Value) -> Self { lhs / Self(constant: rhs) }
-    @inlinable public static func / (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) / rhs }
+    @inlinable @inline(__always) public static func + (lhs: Self, rhs: Value) -> Self { lhs + Self(constant: rhs) }
+    @inlinable @inline(__always) public static func + (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) + rhs }
+    @inlinable @inline(__always) public static func - (lhs: Self, rhs: Value) -> Self { lhs - Self(constant: rhs) }
+    @inlinable @inline(__always) public static func - (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) - rhs }
+    @inlinable @inline(__always) public static func * (lhs: Self, rhs: Value) -> Self { lhs * Self(constant: rhs) }
+    @inlinable @inline(__always) public static func * (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) * rhs }
+    @inlinable @inline(__always) public static func / (lhs: Self, rhs: Value) -> Self { lhs / Self(constant: rhs) }
+    @inlinable @inline(__always) public static func / (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) / rhs }
 
     @inlinable public func squareRoot() -> Self { Self.applying(.sqrt, self) }
     @inlinable public mutating func formSquareRoot() { self = squareRoot() }
