@@ -1,13 +1,15 @@
 // The benchmark suite of ../shared/bench/SUITE.md: every problem with this library, checked
-// against the reference JSONs, then the JAX and PyTorch peers (Benchmarks/peers/peers.py), in
-// one Markdown table written to Benchmarks/RESULTS.md.
+// against the reference JSONs, Swift's `_Differentiation` where it expresses the problem, then
+// the JAX and PyTorch peers (Benchmarks/peers/peers.py), in one Markdown table written to
+// Benchmarks/RESULTS.md.
 //
-//   swift run -c release --package-path Benchmarks Suite [--quick] [--problems a,b] [--no-peers]
-//       [--output path]
+//   swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite
+//       [--quick] [--problems a,b] [--no-peers] [--output path]
 //
-// A row is one registration in `registerRows` below: an id shared with peers.py, a size, the
-// primal closure (plain Double), the derivative closure (through the library) and the check of
-// its result against the reference.
+// The rows are registered in Rows.swift (one per variant: an id shared with peers.py, a size, the
+// operator call, the plain-Double primal and the reference check); SwiftAD.swift holds the
+// `_Differentiation` versions. Everything after the line `<!-- analysis: kept across runs -->`
+// of RESULTS.md (the hand-written analysis) is kept when the file is rewritten.
 
 import Autodiff
 import BenchmarkProblems
@@ -41,7 +43,7 @@ struct Options {
 
     static func usage(_ error: String?) -> Never {
         if let error { FileHandle.standardError.write(Data("Suite: \(error)\n".utf8)) }
-        print("usage: swift run -c release --package-path Benchmarks Suite [--quick] [--problems a,b] [--no-peers] [--output RESULTS.md]")
+        print("usage: swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite [--quick] [--problems a,b] [--no-peers] [--output RESULTS.md]")
         exit(error == nil ? 0 : 2)
     }
 }
@@ -94,201 +96,6 @@ func formatTime(_ seconds: Double?) -> String {
     if seconds < 1e-3 { return String(format: "%.1f µs", seconds * 1e6) }
     if seconds < 1 { return String(format: "%.2f ms", seconds * 1e3) }
     return String(format: "%.2f s", seconds)
-}
-
-// MARK: - Rows
-
-/// One benchmark row: `id` and `size` match peers.py so that the two are set side by side.
-struct Row {
-    let id: String
-    let size: String
-    /// How the library computes the derivative.
-    let method: String
-    /// The objective in plain Double, returned flattened.
-    let primal: () -> [Double]
-    /// The derivative through the library, returned flattened (row-major).
-    let derivative: () -> [Double]
-    /// The reference objective, flattened, compared with `primal()`.
-    let expectedPrimal: [Double]?
-    /// The max relative difference of a derivative result to the reference; nil when there is
-    /// no reference for this size.
-    let check: ([Double]) -> Double?
-}
-
-struct Measured {
-    let row: Row
-    let primal: Double
-    let derivative: Double
-    let difference: Double?
-    let primalDifference: Double?
-    var correct: Bool? {
-        guard let difference else { return nil }
-        return difference <= tolerance && (primalDifference ?? 0) <= tolerance
-    }
-}
-
-let tolerance = 1e-9
-
-/// Row-major Jacobian by forward mode, one `Dual` pass per input.
-@inline(__always)
-func forwardJacobian(at x: [Double], _ f: ([Dual<Double>]) -> [Dual<Double>]) -> [Double] {
-    var jacobian: [Double] = []
-    var seeded = x.map { Dual($0, derivative: 0) }
-    for j in x.indices {
-        seeded[j].derivative = 1
-        let column = f(seeded)
-        seeded[j].derivative = 0
-        if jacobian.isEmpty { jacobian = [Double](repeating: 0, count: column.count * x.count) }
-        for i in column.indices { jacobian[i * x.count + j] = column[i].derivative }
-    }
-    return jacobian
-}
-
-/// Row-major Jacobian by reverse mode, one gradient per output.
-@inline(__always)
-func reverseJacobian(at x: [Double], outputs: Int, _ f: ([Reverse<Double>]) -> [Reverse<Double>]) -> [Double] {
-    var jacobian: [Double] = []
-    jacobian.reserveCapacity(outputs * x.count)
-    for i in 0..<outputs { jacobian += gradient(at: x) { f($0)[i] } }
-    return jacobian
-}
-
-func compare(_ expected: [Double]) -> ([Double]) -> Double? {
-    { maxRelativeDifference($0, expected) }
-}
-
-func registerRows(shared: SharedData) throws -> [Row] {
-    var rows: [Row] = []
-
-    // rosen-grad
-    let rosenGrad = try Reference.load(problem: "rosen-grad", shared: shared)
-    for n in [1_000, 100_000] {
-        let x = deterministicInput(count: n)
-        let reference = try rosenGrad.case("n=\(n)")
-        rows.append(Row(id: "rosen-grad", size: "n=\(n)", method: "gradient (reverse)",
-                        primal: { [rosenbrock(x)] },
-                        derivative: { gradient(at: x) { rosenbrock($0) } },
-                        expectedPrimal: [try reference.number("objective")],
-                        check: compare(try reference.numbers("gradient"))))
-    }
-
-    // rosen-hess: forward over reverse, one Dual direction per column.
-    let rosenHess = try Reference.load(problem: "rosen-hess", shared: shared)
-    for n in [100, 400] {
-        let x = deterministicInput(count: n)
-        let reference = n == 100 ? try rosenHess.case("n=100") : nil
-        rows.append(Row(id: "rosen-hess", size: "n=\(n)", method: "Hessian, Dual over Reverse, per column",
-                        primal: { [rosenbrock(x)] },
-                        derivative: {
-                            var hessian: [Double] = []
-                            hessian.reserveCapacity(n * n)
-                            var seeded = x.map { Dual($0, derivative: 0) }
-                            for j in 0..<n {
-                                seeded[j].derivative = 1
-                                hessian += gradient(at: seeded) { rosenbrock($0) }.map(\.derivative)
-                                seeded[j].derivative = 0
-                            }
-                            return hessian
-                        },
-                        expectedPrimal: try reference.map { [try $0.number("objective")] },
-                        check: try reference.map { compare(try $0.numbers("hessian")) } ?? { _ in nil }))
-    }
-
-    // chain-jac
-    let chain = try Reference.load(problem: "chain-jac", shared: shared).case("n=100")
-    let chainX = deterministicInput(count: 100)
-    rows.append(Row(id: "chain-jac/fwd", size: "n=100", method: "Jacobian, Dual per column",
-                    primal: { chainF(chainX) },
-                    derivative: { forwardJacobian(at: chainX) { chainF($0) } },
-                    expectedPrimal: try chain.numbers("objective"), check: compare(try chain.numbers("jacobian"))))
-    rows.append(Row(id: "chain-jac/rev", size: "n=100", method: "Jacobian, gradient per row",
-                    primal: { chainF(chainX) },
-                    derivative: { reverseJacobian(at: chainX, outputs: 100) { chainF($0) } },
-                    expectedPrimal: try chain.numbers("objective"), check: compare(try chain.numbers("jacobian"))))
-
-    // wide-jac
-    let wide = try Reference.load(problem: "wide-jac", shared: shared).case("n=8,m=1000")
-    let wideX = deterministicInput(count: 8)
-    rows.append(Row(id: "wide-jac/fwd", size: "n=8,m=1000", method: "Jacobian, Dual per column",
-                    primal: { wideG(wideX, outputs: 1_000) },
-                    derivative: { forwardJacobian(at: wideX) { wideG($0, outputs: 1_000) } },
-                    expectedPrimal: try wide.numbers("objective"), check: compare(try wide.numbers("jacobian"))))
-
-    // gmm-grad
-    let gmm = try Reference.load(problem: "gmm-grad", shared: shared)
-    for name in ["gmm_d2_K5", "gmm_d10_K25"] {
-        let input = try GMMInput.load(path: shared.adbench(name + ".txt"))
-        let parameters = input.parameters
-        let reference = try gmm.case(name)
-        rows.append(Row(id: "gmm-grad", size: name, method: "gradient (reverse)",
-                        primal: { [gmmObjective(parameters, input)] },
-                        derivative: { gradient(at: parameters) { gmmObjective($0, input) } },
-                        expectedPrimal: [try reference.number("objective")], check: compare(try reference.numbers("gradient"))))
-    }
-
-    // lstm-grad
-    let lstm = try Reference.load(problem: "lstm-grad", shared: shared).case("lstm_l2_c1024")
-    let lstmInput = try LSTMInput.load(path: shared.adbench("lstm_l2_c1024.txt"))
-    let lstmParameters = lstmInput.parameters
-    rows.append(Row(id: "lstm-grad", size: "l2_c1024", method: "gradient (reverse)",
-                    primal: { [lstmObjective(lstmParameters, lstmInput)] },
-                    derivative: { gradient(at: lstmParameters) { lstmObjective($0, lstmInput) } },
-                    expectedPrimal: [try lstm.number("objective")], check: compare(try lstm.numbers("gradient"))))
-
-    // ba-jac: every observation's 2 x 15 block (Dual per column), then the p weight rows.
-    let baName = "ba1_n49_m7776_p31843"
-    let ba = try Reference.load(problem: "ba-jac", shared: shared).case(baName)
-    let baInput = try BAInput.load(path: shared.adbench(baName + ".txt"))
-    let blocks = (0..<baInput.observationCount).map { baInput.observationBlock($0) }
-    let p = baInput.observationCount
-    let expectedBlock = try ba.numbers("reproj_jacobian_block_obs0") + [try ba.number("w_err_jacobian_obs0")]
-    rows.append(Row(id: "ba-jac", size: "ba1 p=\(p)", method: "blocks, Dual per column",
-                    primal: {
-                        var residuals = [Double](repeating: 0, count: 3 * p)
-                        for i in 0..<p {
-                            let (e0, e1) = baReprojectionError(blocks[i], feature: baInput.feature(i))
-                            residuals[2 * i] = e0
-                            residuals[2 * i + 1] = e1
-                            residuals[2 * p + i] = baWeightError(baInput.weights[i])
-                        }
-                        return residuals
-                    },
-                    derivative: {
-                        // p blocks of 30 values (row-major 2 x 15), then the p weight-row entries.
-                        var values = [Double](repeating: 0, count: 31 * p)
-                        for i in 0..<p {
-                            let feature = baInput.feature(i)
-                            let block = forwardJacobian(at: blocks[i]) { baResidualBlock($0, feature: feature) }
-                            for k in 0..<30 { values[30 * i + k] = block[k] }
-                            values[30 * p + i] = derivative(at: baInput.weights[i]) { baWeightError($0) }
-                        }
-                        return values
-                    },
-                    expectedPrimal: nil,
-                    check: { values in
-                        // Block 0 and weight row 0 against the reference; every other block must
-                        // equal block 0 (the data repeats one observation).
-                        var worst = maxRelativeDifference(Array(values[0..<30]) + [values[30 * p]], expectedBlock)
-                        for i in 1..<p where values[(30 * i)..<(30 * i + 30)] != values[0..<30] || values[30 * p + i] != values[30 * p] {
-                            worst = max(worst, maxRelativeDifference(Array(values[(30 * i)..<(30 * i + 30)]), Array(values[0..<30])))
-                        }
-                        return worst
-                    }))
-
-    // hand-jac
-    let hand = try Reference.load(problem: "hand-jac", shared: shared).case("hand1_t26_c100")
-    let model = try HandModel.load(bonesPath: shared.adbench("bones.txt"), verticesPath: shared.adbench("vertices.txt"))
-    let handInput = try HandInput.load(path: shared.adbench("hand1_t26_c100.txt"), model: model)
-    let theta = handInput.theta
-    rows.append(Row(id: "hand-jac/fwd", size: "simple_small N=100", method: "Jacobian, Dual per column",
-                    primal: { handResiduals(theta, handInput) },
-                    derivative: { forwardJacobian(at: theta) { handResiduals($0, handInput) } },
-                    expectedPrimal: try hand.numbers("objective_residuals"), check: compare(try hand.numbers("jacobian"))))
-    rows.append(Row(id: "hand-jac/rev", size: "simple_small N=100", method: "Jacobian, gradient per row",
-                    primal: { handResiduals(theta, handInput) },
-                    derivative: { reverseJacobian(at: theta, outputs: 300) { handResiduals($0, handInput) } },
-                    expectedPrimal: try hand.numbers("objective_residuals"), check: compare(try hand.numbers("jacobian"))))
-    return rows
 }
 
 func problemOf(_ id: String) -> String {
@@ -381,30 +188,94 @@ func machineDescription() -> [String] {
     return lines
 }
 
-func markdownTable(_ measured: [Measured], peers: PeerResults?) -> String {
-    var lines = [
-        "| problem | size | ours | ours d/p | best peer | peer time | peer d/p | ours / best | correct |",
-        "|---|---|---:|---:|---|---:|---:|---:|---|",
-    ]
-    var seen = Set<String>()
+/// One measured row (a variant of a problem) with its Swift `_Differentiation` counterpart.
+struct Measured {
+    let row: Row
+    let primal: Double
+    let derivative: Double
+    let difference: Double?
+    let primalDifference: Double?
+    var swiftAD: Double? = nil
+    var swiftADDifference: Double? = nil
+    var correct: Bool? {
+        guard let difference else { return nil }
+        return difference <= tolerance && (primalDifference ?? 0) <= tolerance
+    }
+    var swiftADCorrect: Bool { (swiftADDifference ?? .infinity) <= tolerance }
+}
+
+let tolerance = 1e-9
+
+/// The best correct peer for a row: same id and size, else same problem and size (our variants
+/// such as gmm-grad/tensor compete with the peers' gmm-grad).
+func bestPeer(for m: Measured, in peers: PeerResults?) -> PeerRow? {
+    let valid = (peers?.rows ?? []).filter { $0.size == m.row.size && $0.error == nil && $0.ok != false && $0.derivative != nil }
+    var candidates = valid.filter { $0.id == m.row.id }
+    if candidates.isEmpty { candidates = valid.filter { problemOf($0.id) == problemOf(m.row.id) } }
+    return candidates.min { $0.derivative! < $1.derivative! }
+}
+
+func correctness(_ m: Measured) -> String {
+    switch m.correct {
+    case .some(true): return "ok (\(String(format: "%.0e", max(m.difference!, m.primalDifference ?? 0))))"
+    case .some(false): return "**FAILED** (\(String(format: "%.1e", max(m.difference ?? 0, m.primalDifference ?? 0))))"
+    case .none: return "no reference"
+    }
+}
+
+/// The row of each (id, size) shown in the main table: the fastest correct single-threaded
+/// variant (the first registered when none is correct).
+func mainRows(_ measured: [Measured]) -> [Measured] {
+    var order: [String] = []
+    var groups: [String: [Measured]] = [:]
     for m in measured {
-        let key = m.row.id + "|" + m.row.size
-        seen.insert(key)
-        let candidates = (peers?.rows ?? []).filter { $0.id == m.row.id && $0.size == m.row.size && $0.error == nil && $0.ok != false && $0.derivative != nil }
-        let best = candidates.min { $0.derivative! < $1.derivative! }
-        let correct: String
-        switch m.correct {
-        case .some(true): correct = "ok (\(String(format: "%.0e", m.difference!)))"
-        case .some(false): correct = "**FAILED** (\(String(format: "%.1e", max(m.difference ?? 0, m.primalDifference ?? 0))))"
-        case .none: correct = "no reference"
+        if groups[m.row.key] == nil { order.append(m.row.key) }
+        groups[m.row.key, default: []].append(m)
+    }
+    return order.map { key in
+        let group = groups[key]!
+        let eligible = group.filter { $0.row.threads == 1 && $0.correct != false }
+        var best = eligible.min { $0.derivative < $1.derivative } ?? group[0]
+        // The Swift AD measurement is attached to one variant; show it on the group's row.
+        if best.swiftAD == nil, let withAD = group.first(where: { $0.swiftAD != nil }) {
+            best.swiftAD = withAD.swiftAD
+            best.swiftADDifference = withAD.swiftADDifference
         }
-        let bestName = best.map { $0.engine } ?? "—"
+        return best
+    }
+}
+
+func swiftADCell(_ m: Measured, group: [Measured], notes: inout [String]) -> String {
+    if let time = m.swiftAD {
+        let status = m.swiftADCorrect ? "" : " **FAILED**"
+        return formatTime(time) + String(format: " (%.2fx)", time / m.derivative) + status
+    }
+    if let entry = group.lazy.compactMap(\.row.swiftAD).first, entry.derivative == nil {
+        notes.append("\(m.row.id) \(m.row.size): \(entry.note)")
+        return "— [\(notes.count)]"
+    }
+    return "—"
+}
+
+func markdownTable(_ measured: [Measured], peers: PeerResults?) -> (table: String, notes: [String]) {
+    var lines = [
+        "| problem | size | ours | ours d/p | best peer | peer time | peer d/p | ours / best | Swift AD (× ours) | correct | our method |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    var notes: [String] = []
+    var seen = Set<String>()
+    for m in mainRows(measured) {
+        seen.insert(m.row.key)
+        let group = measured.filter { $0.row.key == m.row.key }
+        let best = bestPeer(for: m, in: peers)
+        let bestName = best.map { problemOf($0.id) == $0.id ? $0.engine : "\($0.engine) (\($0.id.split(separator: "/").last!))" } ?? "—"
         let peerTime = best.map { formatTime($0.derivative) } ?? "—"
         let peerRatio = best.flatMap { b in b.primal.map { String(format: "%.1f", b.derivative! / $0) } } ?? "—"
         let ratio = best.map { String(format: "%.2f", m.derivative / $0.derivative!) } ?? "—"
-        lines.append("| \(m.row.id) | \(m.row.size) | \(formatTime(m.derivative)) | \(String(format: "%.1f", m.derivative / m.primal)) | \(bestName) | \(peerTime) | \(peerRatio) | \(ratio) | \(correct) |")
+        let swift = swiftADCell(m, group: group, notes: &notes)
+        lines.append("| \(m.row.id) | \(m.row.size) | \(formatTime(m.derivative)) | \(String(format: "%.1f", m.derivative / m.primal)) | \(bestName) | \(peerTime) | \(peerRatio) | \(ratio) | \(swift) | \(correctness(m)) | \(m.row.method) |")
     }
-    // Peer rows that this library does not measure yet.
+    // Peer rows that this library does not measure.
     var peerOnly: [String: [PeerRow]] = [:]
     for row in peers?.rows ?? [] where !seen.contains(row.id + "|" + row.size) {
         peerOnly[row.id + "|" + row.size, default: []].append(row)
@@ -413,7 +284,21 @@ func markdownTable(_ measured: [Measured], peers: PeerResults?) -> String {
         let candidates = peerOnly[key]!.filter { $0.error == nil && $0.ok != false && $0.derivative != nil }
         guard let best = candidates.min(by: { $0.derivative! < $1.derivative! }) else { continue }
         let peerRatio = best.primal.map { String(format: "%.1f", best.derivative! / $0) } ?? "—"
-        lines.append("| \(best.id) | \(best.size) | — | — | \(best.engine) | \(formatTime(best.derivative)) | \(peerRatio) | — | not measured here |")
+        lines.append("| \(best.id) | \(best.size) | — | — | \(best.engine) | \(formatTime(best.derivative)) | \(peerRatio) | — | — | not measured here | |")
+    }
+    return (lines.joined(separator: "\n"), notes)
+}
+
+func variantsTable(_ measured: [Measured]) -> String {
+    var lines = [
+        "| problem | size | method | threads | derivative | d/p | × main row | correct |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    let main = Dictionary(mainRows(measured).map { ($0.row.key, $0) }, uniquingKeysWith: { a, _ in a })
+    for m in measured {
+        let chosen = main[m.row.key]!
+        let mark = chosen.row.method == m.row.method ? " **(main)**" : ""
+        lines.append("| \(m.row.id) | \(m.row.size) | \(m.row.method)\(mark) | \(m.row.threads) | \(formatTime(m.derivative)) | \(String(format: "%.1f", m.derivative / m.primal)) | \(String(format: "%.2f", m.derivative / chosen.derivative)) | \(correctness(m)) |")
     }
     return lines.joined(separator: "\n")
 }
@@ -452,14 +337,14 @@ do {
     }
 }
 
+let wantedProblems = options.problems
 let allRows: [Row]
 do {
-    allRows = try registerRows(shared: shared)
+    allRows = try registerRows(shared: shared) { wantedProblems == nil || wantedProblems!.contains($0) }
 } catch {
     log("Suite: cannot load the inputs: \(error)")
     exit(1)
 }
-let selected = allRows.filter { options.problems == nil || options.problems!.contains(problemOf($0.id)) }
 if let wanted = options.problems {
     let known = Set(allRows.map { problemOf($0.id) })
     for name in wanted.sorted() where !known.contains(name) { log("Suite: no Swift row for '\(name)' (peers only, if they have it)") }
@@ -468,46 +353,77 @@ if let wanted = options.problems {
 let timing = options.quick
     ? Timing(budget: .milliseconds(200), maxRepetitions: 15, warmup: 1)
     : Timing(budget: .seconds(1), maxRepetitions: 100, warmup: 3)
+/// Rows whose derivative takes tens of milliseconds: fewer calls, so that the suite stays short.
+let slowTiming = options.quick
+    ? Timing(budget: .milliseconds(200), maxRepetitions: 3, warmup: 1)
+    : Timing(budget: .seconds(1), maxRepetitions: 15, warmup: 1)
+
+func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
 
 var measured: [Measured] = []
-for row in selected {
+var primalTimes: [String: Double] = [:]
+for row in allRows {
     let primalResult = row.primal()
-    let primalDifference = row.expectedPrimal.map { maxRelativeDifference(primalResult, $0) }
-    let difference = row.check(row.derivative())
-    let primalTime = timing.median(row.primal).seconds
-    let derivativeTime = timing.median(row.derivative).seconds
-    let result = Measured(row: row, primal: primalTime, derivative: derivativeTime, difference: difference, primalDifference: primalDifference)
+    let primalDifference = row.primalCheck?() ?? row.expectedPrimal.map { maxRelativeDifference(primalResult, $0) }
+    let difference = row.check(row.checked?() ?? row.derivative())
+    let clock = timing
+    let primalTime = primalTimes[row.key] ?? clock.median(row.primal).seconds
+    primalTimes[row.key] = primalTime
+    let derivativeTime = (row.slow ? slowTiming : timing).median(row.derivative).seconds
+    var result = Measured(row: row, primal: primalTime, derivative: derivativeTime, difference: difference, primalDifference: primalDifference)
+    if let entry = row.swiftAD, let derivative = entry.derivative {
+        result.swiftADDifference = row.check(derivative())
+        result.swiftAD = (row.slow ? slowTiming : timing).median(derivative).seconds
+    }
     measured.append(result)
     let status = result.correct.map { $0 ? "ok" : "FAILED" } ?? "no reference"
-    func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
     log("  Autodiff " + pad(row.id, 16) + " " + pad(row.size, 20) + " primal " + pad(formatTime(primalTime), 10)
         + "  derivative " + pad(formatTime(derivativeTime), 10) + String(format: "  ratio %9.1f", derivativeTime / primalTime)
-        + "  diff " + (difference.map { String(format: "%.1e", $0) } ?? "-") + " " + status)
+        + "  diff " + (difference.map { String(format: "%.1e", $0) } ?? "-") + " " + status + "  " + row.method)
+    if let time = result.swiftAD {
+        log("  SwiftAD  " + pad(row.id, 16) + " " + pad(row.size, 20) + " derivative " + pad(formatTime(time), 10)
+            + "  diff " + String(format: "%.1e", result.swiftADDifference ?? .infinity) + (result.swiftADCorrect ? " ok" : " FAILED"))
+    }
 }
 
 let peers = options.peers ? runPeers(benchmarksDirectory: benchmarksDirectory, options: options) : nil
 
 let formatter = ISO8601DateFormatter()
+let (mainTable, swiftADNotes) = markdownTable(measured, peers: peers)
+let command = "swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite" + CommandLine.arguments.dropFirst().map { " " + $0 }.joined()
 var report = """
 # Benchmark results
 
-Generated \(formatter.string(from: Date())) by `swift run -c release --package-path Benchmarks Suite\(CommandLine.arguments.dropFirst().map { " " + $0 }.joined())`.
-Problems and inputs: `shared/bench/SUITE.md`. Times are medians of repeated calls after warm-up (\(options.quick ? "quick mode: few repetitions" : "up to 1 s or 100 calls per measurement")).
-"ours" is this library's derivative time, "d/p" a derivative time over the objective time of the same implementation,
-"ours / best" our derivative time over the best correct peer's. A derivative more than \(tolerance) (relative) off the
-reference is marked FAILED.
+Generated \(formatter.string(from: Date())) by `\(command)` (from the repository root).
+Problems and inputs: `shared/bench/SUITE.md`. Times are medians of repeated calls after warm-up \
+(\(options.quick ? "quick mode: few repetitions" : "up to 1 s or 100 calls per measurement; 15 calls for the slow rows")), \
+single-threaded unless a variant says otherwise; the peers run with one intra-op thread.
+"ours" is this library's derivative time (the fastest single-threaded variant; all variants are listed below),
+"d/p" a derivative time over the objective time of the same implementation (ours: the plain-`Double` objective),
+"ours / best" our derivative time over the best correct peer's, "Swift AD" Swift's `_Differentiation` on the
+same problem in the same process (with its time over ours). A derivative or objective more than \(tolerance)
+(relative) off the reference JSON is marked FAILED.
 
 \(machineDescription().joined(separator: "\n"))
 \(peers.map { "- Peers: " + $0.versions.joined(separator: ", ") } ?? "- Peers: not run")
 
-\(markdownTable(measured, peers: peers))
+\(mainTable)
 
 """
+if !swiftADNotes.isEmpty { report += "\n" }
+for (index, note) in swiftADNotes.enumerated() { report += "[\(index + 1)] Swift AD, \(note)  \n" }
+report += "\n## Variants\n\nEvery way of computing each row that was measured; the main table shows the fastest single-threaded correct one.\n\n" + variantsTable(measured) + "\n"
 if let peers {
     report += "\n## Peers in detail\n\nJAX times exclude compilation (the first call, shown apart).\n\n" + peerTable(peers) + "\n"
 }
-print(report)
+// The analysis written by hand (Benchmarks/RESULTS-analysis.md would be outside the generated
+// part): keep everything after the marker line of the current RESULTS.md.
 let outputPath = options.output ?? benchmarksDirectory + "/RESULTS.md"
+let marker = "<!-- analysis: kept across runs -->"
+if let previous = try? String(contentsOfFile: outputPath, encoding: .utf8), let range = previous.range(of: marker) {
+    report += "\n" + previous[range.lowerBound...]
+}
+print(report)
 do {
     try report.write(toFile: outputPath, atomically: true, encoding: .utf8)
     log("Suite: wrote \(outputPath)")
@@ -516,6 +432,6 @@ do {
 }
 let failures = measured.filter { $0.correct == false }
 if !failures.isEmpty {
-    log("Suite: \(failures.count) row(s) FAILED the reference check: \(failures.map { $0.row.id + " " + $0.row.size }.joined(separator: ", "))")
+    log("Suite: \(failures.count) row(s) FAILED the reference check: \(failures.map { $0.row.id + " " + $0.row.size + " (" + $0.row.method + ")" }.joined(separator: ", "))")
     exit(1)
 }
