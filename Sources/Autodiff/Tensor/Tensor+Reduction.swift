@@ -130,6 +130,8 @@ extension Tensor {
     /// pullback of a broadcasting op needs).
     ///
     /// - Precondition: `target` broadcasts to `self.shape`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     @usableFromInline
     func _sumToShape(_ target: [Int]) -> Tensor {
         if target == shape { return self }

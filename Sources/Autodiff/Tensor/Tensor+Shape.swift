@@ -13,6 +13,8 @@ extension Tensor {
 
     /// Value-space kernel: gathers the elements of `self` laid out as
     /// `outShape`, reading with `sourceStrides` (0 for broadcast dimensions).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     @usableFromInline
     func _gatherStrided(_ outShape: [Int], _ sourceStrides: [Int]) -> Tensor {
         let n = outShape.reduce(1, *)
@@ -34,6 +36,8 @@ extension Tensor {
     }
 
     /// Value-space kernel: the dimensions reordered, `result.shape[i] == shape[axes[i]]`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     @usableFromInline
     func _permute(_ axes: [Int]) -> Tensor {
         let st = strides
@@ -41,6 +45,8 @@ extension Tensor {
     }
 
     /// Value-space kernel: `self` broadcast (materialised) to `target`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     @usableFromInline
     func _expand(to target: [Int]) -> Tensor {
         if target == shape { return self }
