@@ -1,0 +1,606 @@
+import RealModule
+import Synchronization
+
+// The storage behind ``GradientTape`` and ``Traced``: one pooled, raw-memory
+// program per tape, laid out as struct-of-arrays so that recording is a few
+// stores per operation (no class, no reference count) and replay is two flat loops.
+
+/// The kind of one recorded slot: an input, or one entry of the rule table.
+///
+/// Stored as one byte per operation. The forward pass switches on it with one case
+/// per rule (`case .sin: UnaryFunction.sin.evaluate(x)`), so each case folds to the
+/// rule's own code. Rules with a parameter (`power(n)`, `root(n)`, `rounded(mode)`)
+/// share ``parameterized``: their ``UnaryFunction`` values are kept, in recording
+/// order, in ``_TraceState/unaries``.
+@frozen @usableFromInline
+internal enum _TraceCode: UInt8 {
+    case input, parameterized
+    case negate, sqrt, exp, expMinusOne, exp2, exp10, cosh, sinh, tanh, cos, sin, tan
+    case log, logOnePlus, log2, log10, acosh, asinh, atanh, acos, asin, atan
+    case erf, erfc, gamma, logGamma, abs, sigmoid, softplus, relu
+    case add, subtract, multiply, divide, pow, atan2, hypot, minimum, maximum
+    case remainder, truncatingRemainder
+    // Set by `finish`: `+`, `−`, `×` whose left, right or both operands are the
+    // slot computed just before.
+    case addPreviousLeft, addPreviousRight, subtractPreviousLeft, subtractPreviousRight
+    case multiplyPreviousLeft, multiplyPreviousRight, squarePrevious
+
+    @inlinable @inline(__always)
+    init(_ f: UnaryFunction) {
+        switch f {
+        case .negate: self = .negate
+        case .sqrt: self = .sqrt
+        case .exp: self = .exp
+        case .expMinusOne: self = .expMinusOne
+        case .exp2: self = .exp2
+        case .exp10: self = .exp10
+        case .cosh: self = .cosh
+        case .sinh: self = .sinh
+        case .tanh: self = .tanh
+        case .cos: self = .cos
+        case .sin: self = .sin
+        case .tan: self = .tan
+        case .log: self = .log
+        case .logOnePlus: self = .logOnePlus
+        case .log2: self = .log2
+        case .log10: self = .log10
+        case .acosh: self = .acosh
+        case .asinh: self = .asinh
+        case .atanh: self = .atanh
+        case .acos: self = .acos
+        case .asin: self = .asin
+        case .atan: self = .atan
+        case .erf: self = .erf
+        case .erfc: self = .erfc
+        case .gamma: self = .gamma
+        case .logGamma: self = .logGamma
+        case .abs: self = .abs
+        case .sigmoid: self = .sigmoid
+        case .softplus: self = .softplus
+        case .relu: self = .relu
+        case .power, .root, .rounded: self = .parameterized
+        }
+    }
+
+    @inlinable @inline(__always)
+    init(_ f: BinaryFunction) {
+        switch f {
+        case .add: self = .add
+        case .subtract: self = .subtract
+        case .multiply: self = .multiply
+        case .divide: self = .divide
+        case .pow: self = .pow
+        case .atan2: self = .atan2
+        case .hypot: self = .hypot
+        case .minimum: self = .minimum
+        case .maximum: self = .maximum
+        case .remainder: self = .remainder
+        case .truncatingRemainder: self = .truncatingRemainder
+        }
+    }
+}
+
+/// A comparison taken while recording: the operand slots, the kind
+/// (0 `<`, 1 `<=`, 2 `==`, 3 sign is minus), the outcome seen, and how many slots
+/// had been recorded when it was taken (replay checks it right after computing them).
+@usableFromInline
+internal struct _TraceComparison {
+    @usableFromInline var a: UInt32
+    @usableFromInline var b: UInt32
+    @usableFromInline var position: UInt32
+    @usableFromInline var kind: UInt8
+    @usableFromInline var outcome: Bool
+    @inlinable init(a: UInt32, b: UInt32, position: UInt32, kind: UInt8, outcome: Bool) {
+        self.a = a; self.b = b; self.position = position; self.kind = kind; self.outcome = outcome
+    }
+}
+
+/// The two operand slots of one recorded operation.
+@frozen @usableFromInline
+internal struct _TraceOperands {
+    @usableFromInline var lhs: UInt32
+    @usableFromInline var rhs: UInt32
+    @inlinable init(_ lhs: UInt32, _ rhs: UInt32) { self.lhs = lhs; self.rhs = rhs }
+}
+
+/// One tape's program and replay buffers, in raw memory whose header is never freed
+/// (so a stale ``Traced`` can always read its generation and fail cleanly), reused
+/// through a pool like ``Tape``'s.
+///
+/// Slots `0..<count` are the inputs followed by one result per operation, in
+/// recording order (so that order is topological, and slot k is written by
+/// operation k). While recording, a constant operand is written as
+/// `constantFlag | j` (constant number j). Constants 0, 1 and −1 are always there:
+/// 0 is the unused operand of unary operations, 1 and −1 are the partials of `+`
+/// and `−`. ``finish(_:)`` rewrites constant operands to slot `count + j` and copies
+/// the constants there, so replay reads every operand from one buffer, and lists
+/// each slot's uses for the backward pass.
+///
+/// The backward pass reads each partial where it already is: the partials of `+`
+/// and `−` are the constant slots 1 and −1, those of `×` are its operands' values,
+/// and only the other rules store theirs (in the second part of ``values``), so
+/// the forward pass of `+`, `−`, `×` writes nothing but the result.
+@usableFromInline
+internal struct _TraceState<T: Real> {
+    /// Changes when a recording starts or ends and when the state is pooled; a
+    /// ``Traced`` remembers the generation it was recorded in.
+    @usableFromInline var generation: UInt32
+    @usableFromInline var count: Int
+    @usableFromInline var capacity: Int
+    @usableFromInline var codes: UnsafeMutablePointer<_TraceCode>
+    @usableFromInline var operands: UnsafeMutablePointer<_TraceOperands>
+    @usableFromInline var constantCount: Int
+    @usableFromInline var constantCapacity: Int
+    @usableFromInline var constants: UnsafeMutablePointer<T>
+    /// The parameterized unary rules, in recording order.
+    @usableFromInline var unaries: [UnaryFunction]
+    @usableFromInline var comparisons: [_TraceComparison]
+    /// The number of slots (results and constants) the replay buffers can hold.
+    @usableFromInline var slotCapacity: Int
+    /// `3 × slotCapacity` numbers: every slot's value (constants included), then at
+    /// `slotCapacity + 2k + side` the stored partials of operation k.
+    @usableFromInline var values: UnsafeMutablePointer<T>
+    @usableFromInline var adjoints: UnsafeMutablePointer<T>
+    /// The uses of each result slot, built by ``finish(_:)``: slot k is read by the
+    /// uses `uses[useStart[k]..<useStart[k + 1]]`, latest operation first, left
+    /// operand before right (the order in which ``Tape``'s sweep adds them up).
+    @usableFromInline var useStart: UnsafeMutablePointer<UInt32>
+    /// Each use as `user | partial << 32`: the slot of the operation that reads (or
+    /// ``previousMarker`` when that is the slot right after the operand), and where in
+    /// ``values`` the partial toward the operand is.
+    @usableFromInline var uses: UnsafeMutablePointer<UInt64>
+
+    @inlinable static var constantFlag: UInt32 { 0x8000_0000 }
+    /// The user written in ``uses`` for a use by the slot right after the operand.
+    @inlinable static var previousMarker: UInt64 { 0xffff_ffff }
+    /// The operand that reads constant 0 (the zero sink).
+    @inlinable static var sink: UInt32 { constantFlag }
+}
+
+// MARK: - Recording
+
+extension _TraceState {
+    /// Appends a slot and returns its index.
+    @inlinable @inline(__always)
+    static func push(_ s: UnsafeMutablePointer<_TraceState>, _ code: _TraceCode, _ a: UInt32, _ b: UInt32) -> UInt32 {
+        let i = s.pointee.count
+        if i == s.pointee.capacity { grow(s) }
+        s.pointee.codes[i] = code
+        s.pointee.operands[i] = _TraceOperands(a, b)
+        s.pointee.count = i + 1
+        return UInt32(truncatingIfNeeded: i)
+    }
+
+    /// Stores a constant operand and returns its (flagged) operand index.
+    @inlinable @inline(__always)
+    static func pushConstant(_ s: UnsafeMutablePointer<_TraceState>, _ value: T) -> UInt32 {
+        let j = s.pointee.constantCount
+        if j == s.pointee.constantCapacity { growConstants(s) }
+        s.pointee.constants[j] = value
+        s.pointee.constantCount = j + 1
+        return constantFlag | UInt32(truncatingIfNeeded: j)
+    }
+
+    @inlinable @inline(never)
+    static func grow(_ s: UnsafeMutablePointer<_TraceState>) {
+        let old = s.pointee.capacity
+        precondition(old < Int(constantFlag / 4), "Autodiff: GradientTape overflow (\(old) operations recorded)")
+        let new = old * 2
+        let codes = UnsafeMutablePointer<_TraceCode>.allocate(capacity: new)
+        codes.moveInitialize(from: s.pointee.codes, count: s.pointee.count)
+        s.pointee.codes.deallocate()
+        s.pointee.codes = codes
+        let operands = UnsafeMutablePointer<_TraceOperands>.allocate(capacity: new)
+        operands.moveInitialize(from: s.pointee.operands, count: s.pointee.count)
+        s.pointee.operands.deallocate()
+        s.pointee.operands = operands
+        s.pointee.capacity = new
+    }
+
+    @inlinable @inline(never)
+    static func growConstants(_ s: UnsafeMutablePointer<_TraceState>) {
+        let old = s.pointee.constantCapacity
+        precondition(old < Int(constantFlag / 4), "Autodiff: GradientTape overflow (\(old) constants recorded)")
+        s.pointee.constants = _reallocated(s.pointee.constants, from: old, to: old * 2)
+        s.pointee.constantCapacity = old * 2
+    }
+
+    /// Opens a recording: empties the program and returns the new generation.
+    @inlinable
+    static func begin(_ s: UnsafeMutablePointer<_TraceState>) -> UInt32 {
+        s.pointee.generation &+= 1
+        s.pointee.count = 0
+        s.pointee.constantCount = 0
+        s.pointee.unaries.removeAll(keepingCapacity: true)
+        s.pointee.comparisons.removeAll(keepingCapacity: true)
+        _ = pushConstant(s, 0)   // the sink
+        _ = pushConstant(s, 1)   // ∂(x + y), ∂(x − y)/∂x
+        _ = pushConstant(s, -1)  // ∂(x − y)/∂y
+        return s.pointee.generation
+    }
+
+    /// Closes the recording (values recorded in it become stale) and lays the
+    /// program out for replay: constant operands become slots after the last result,
+    /// and each result slot's uses are listed with where their partials are.
+    @inlinable
+    static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int) {
+        s.pointee.generation &+= 1
+        let m = s.pointee.count, c = s.pointee.constantCount
+        precondition(m + c < Int(constantFlag / 2), "Autodiff: GradientTape overflow (\(m + c) slots)")
+        if s.pointee.slotCapacity < m + c { growSlots(s, to: m + c) }
+        let offset = UInt32(truncatingIfNeeded: m) &- constantFlag
+        @inline(__always) func remap(_ o: UInt32) -> UInt32 { o >= constantFlag ? o &+ offset : o }
+        let codes = s.pointee.codes, operands = s.pointee.operands
+        let bound = UInt32(truncatingIfNeeded: m)
+        let one = UInt64(bound &+ 1), minusOne = UInt64(bound &+ 2)
+        let stored = UInt64(s.pointee.slotCapacity)
+        // Count the uses of each result slot (constants need no adjoint); inputs
+        // have no operands.
+        let start = s.pointee.useStart
+        start.update(repeating: 0, count: m + 1)
+        for k in inputs..<m {
+            let a = remap(operands[k].lhs), b = remap(operands[k].rhs)
+            operands[k] = _TraceOperands(a, b)
+            if a < bound { start[Int(a) &+ 1] &+= 1 }
+            if b < bound { start[Int(b) &+ 1] &+= 1 }
+        }
+        for k in 0..<m { start[k &+ 1] &+= start[k] }
+        // Fill the lists, latest operation first, left operand before right.
+        let uses = s.pointee.uses
+        var k = m
+        while k > inputs {
+            k &-= 1
+            let a = operands[k].lhs, b = operands[k].rhs
+            let left: UInt64, right: UInt64
+            switch codes[k] {
+            case .add: left = one; right = one
+            case .subtract: left = one; right = minusOne
+            case .multiply: left = UInt64(b); right = UInt64(a)
+            default:
+                left = stored &+ 2 &* UInt64(k)
+                right = left &+ 1
+            }
+            // A use by the next slot is marked: the backward pass has that adjoint in a register.
+            let user = UInt64(k)
+            let next = UInt32(truncatingIfNeeded: k) &- 1
+            if a < bound {
+                uses[Int(start[Int(a)])] = (a == next ? previousMarker : user) | left &<< 32
+                start[Int(a)] &+= 1
+            }
+            if b < bound {
+                uses[Int(start[Int(b)])] = (b == next ? previousMarker : user) | right &<< 32
+                start[Int(b)] &+= 1
+            }
+        }
+        // Give `+`, `−`, `×` whose operand is the slot computed just before a variant
+        // that takes it from a register (see `run`).
+        for k in Swift.max(inputs, 1)..<Swift.max(m, 1) {
+            let previous = UInt32(truncatingIfNeeded: k &- 1)
+            let l = operands[k].lhs == previous, r = operands[k].rhs == previous
+            guard l || r else { continue }
+            switch codes[k] {
+            case .add: codes[k] = l ? .addPreviousLeft : .addPreviousRight
+            case .subtract: codes[k] = l ? .subtractPreviousLeft : .subtractPreviousRight
+            case .multiply: codes[k] = l && r ? .squarePrevious : l ? .multiplyPreviousLeft : .multiplyPreviousRight
+            default: break
+            }
+        }
+        // The fill moved each start to the next slot's start: shift back.
+        var i = m
+        while i > 0 {
+            start[i] = start[i &- 1]
+            i &-= 1
+        }
+        start[0] = 0
+        let n = s.pointee.comparisons.count
+        s.pointee.comparisons.withUnsafeMutableBufferPointer { cs in
+            for k in 0..<n {
+                cs[k].a = remap(cs[k].a)
+                cs[k].b = remap(cs[k].b)
+            }
+        }
+        (s.pointee.values + m).update(from: s.pointee.constants, count: c)
+    }
+
+    @inlinable @inline(never)
+    static func growSlots(_ s: UnsafeMutablePointer<_TraceState>, to n: Int) {
+        let old = s.pointee.slotCapacity
+        let new = Swift.max(n, old * 2)
+        s.pointee.values = _reallocated(s.pointee.values, from: 3 * old, to: 3 * new)
+        s.pointee.adjoints = _reallocated(s.pointee.adjoints, from: old, to: new)
+        s.pointee.useStart.deallocate()
+        s.pointee.useStart = .allocate(capacity: new + 1)
+        s.pointee.uses.deallocate()
+        s.pointee.uses = .allocate(capacity: 2 * new)
+        s.pointee.slotCapacity = new
+    }
+}
+
+/// A buffer of `new` elements holding `old`'s elements then zeros (`old` is freed).
+/// Buffers of `T` are kept fully initialized, so any `T` (not only trivial ones) is safe.
+@inlinable
+internal func _reallocated<T: Real>(_ p: UnsafeMutablePointer<T>, from old: Int, to new: Int) -> UnsafeMutablePointer<T> {
+    let q = UnsafeMutablePointer<T>.allocate(capacity: new)
+    q.moveInitialize(from: p, count: old)
+    (q + old).initialize(repeating: 0, count: new - old)
+    p.deallocate()
+    return q
+}
+
+// MARK: - Replay
+
+extension _TraceState {
+    /// Computes slots `start..<end` from their operands, with one rule-table
+    /// evaluation per operation, and stores the partials that ``finish(_:inputs:)``
+    /// did not find elsewhere (all but those of `+`, `−`, `×`). The `previous`
+    /// variants of `+`, `−`, `×` take the slot just computed from a register instead
+    /// of reloading it, which shortens chains of dependent operations.
+    @inlinable
+    static func run(_ s: UnsafeMutablePointer<_TraceState>, _ start: Int, _ end: Int, _ cursor: inout Int) {
+        guard start < end else { return }
+        let codes = s.pointee.codes, operands = s.pointee.operands
+        let v = s.pointee.values
+        let d = v + s.pointee.slotCapacity
+        var last = v[start &- 1]
+        var k = start
+        while k < end {
+            let o = operands[k]
+            // Operands are loaded only where used: a load of the slot just stored,
+            // issued early, would only compete with the register copy.
+            var x: T { v[Int(o.lhs)] }
+            var y: T { v[Int(o.rhs)] }
+            @inline(__always) func store(_ r: (value: T, dx: T, dy: T)) -> T {
+                d[2 &* k] = r.dx
+                d[2 &* k &+ 1] = r.dy
+                return r.value
+            }
+            @inline(__always) func store(_ r: (value: T, derivative: T)) -> T {
+                d[2 &* k] = r.derivative
+                return r.value
+            }
+            let value: T
+            switch codes[k] {
+            case .add: value = BinaryFunction.add.evaluate(x, y).value
+            case .subtract: value = BinaryFunction.subtract.evaluate(x, y).value
+            case .multiply: value = BinaryFunction.multiply.evaluate(x, y).value
+            case .addPreviousLeft: value = BinaryFunction.add.evaluate(last, y).value
+            case .addPreviousRight: value = BinaryFunction.add.evaluate(x, last).value
+            case .subtractPreviousLeft: value = BinaryFunction.subtract.evaluate(last, y).value
+            case .subtractPreviousRight: value = BinaryFunction.subtract.evaluate(x, last).value
+            case .multiplyPreviousLeft: value = BinaryFunction.multiply.evaluate(last, y).value
+            case .multiplyPreviousRight: value = BinaryFunction.multiply.evaluate(x, last).value
+            case .squarePrevious: value = BinaryFunction.multiply.evaluate(last, last).value
+            case .divide: value = store(BinaryFunction.divide.evaluate(x, y))
+            case .pow: value = store(BinaryFunction.pow.evaluate(x, y))
+            case .atan2: value = store(BinaryFunction.atan2.evaluate(x, y))
+            case .hypot: value = store(BinaryFunction.hypot.evaluate(x, y))
+            case .minimum: value = store(BinaryFunction.minimum.evaluate(x, y))
+            case .maximum: value = store(BinaryFunction.maximum.evaluate(x, y))
+            case .remainder: value = store(BinaryFunction.remainder.evaluate(x, y))
+            case .truncatingRemainder: value = store(BinaryFunction.truncatingRemainder.evaluate(x, y))
+            case .negate: value = store(UnaryFunction.negate.evaluate(x))
+            case .sqrt: value = store(UnaryFunction.sqrt.evaluate(x))
+            case .exp: value = store(UnaryFunction.exp.evaluate(x))
+            case .expMinusOne: value = store(UnaryFunction.expMinusOne.evaluate(x))
+            case .exp2: value = store(UnaryFunction.exp2.evaluate(x))
+            case .exp10: value = store(UnaryFunction.exp10.evaluate(x))
+            case .cosh: value = store(UnaryFunction.cosh.evaluate(x))
+            case .sinh: value = store(UnaryFunction.sinh.evaluate(x))
+            case .tanh: value = store(UnaryFunction.tanh.evaluate(x))
+            case .cos: value = store(UnaryFunction.cos.evaluate(x))
+            case .sin: value = store(UnaryFunction.sin.evaluate(x))
+            case .tan: value = store(UnaryFunction.tan.evaluate(x))
+            case .log: value = store(UnaryFunction.log.evaluate(x))
+            case .logOnePlus: value = store(UnaryFunction.logOnePlus.evaluate(x))
+            case .log2: value = store(UnaryFunction.log2.evaluate(x))
+            case .log10: value = store(UnaryFunction.log10.evaluate(x))
+            case .acosh: value = store(UnaryFunction.acosh.evaluate(x))
+            case .asinh: value = store(UnaryFunction.asinh.evaluate(x))
+            case .atanh: value = store(UnaryFunction.atanh.evaluate(x))
+            case .acos: value = store(UnaryFunction.acos.evaluate(x))
+            case .asin: value = store(UnaryFunction.asin.evaluate(x))
+            case .atan: value = store(UnaryFunction.atan.evaluate(x))
+            case .erf: value = store(UnaryFunction.erf.evaluate(x))
+            case .erfc: value = store(UnaryFunction.erfc.evaluate(x))
+            case .gamma: value = store(UnaryFunction.gamma.evaluate(x))
+            case .logGamma: value = store(UnaryFunction.logGamma.evaluate(x))
+            case .abs: value = store(UnaryFunction.abs.evaluate(x))
+            case .sigmoid: value = store(UnaryFunction.sigmoid.evaluate(x))
+            case .softplus: value = store(UnaryFunction.softplus.evaluate(x))
+            case .relu: value = store(UnaryFunction.relu.evaluate(x))
+            case .parameterized:
+                value = store(s.pointee.unaries[cursor].evaluate(x))
+                cursor &+= 1
+            case .input:
+                value = v[k]  // never reached: replay starts after the inputs
+            }
+            v[k] = value
+            last = value
+            k &+= 1
+        }
+    }
+
+    /// The forward pass at the inputs already written to slots `0..<inputs`: every
+    /// slot, every stored partial, and every recorded comparison checked as soon as
+    /// its operands are computed. Returns the number of the first comparison that
+    /// came out differently (the pass stops there), or nil.
+    @inlinable
+    static func forward(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int, checking: Bool) -> Int? {
+        var cursor = 0
+        var k = inputs
+        if checking && !s.pointee.comparisons.isEmpty {
+            let v = s.pointee.values
+            let changed: Int? = s.pointee.comparisons.withUnsafeBufferPointer { cs in
+                for j in cs.indices {
+                    let c = cs[j]
+                    let p = Int(c.position)
+                    if p > k {
+                        run(s, k, p, &cursor)
+                        k = p
+                    }
+                    let a = v[Int(c.a)], b = v[Int(c.b)]
+                    let outcome: Bool
+                    switch c.kind {
+                    case 0: outcome = a < b
+                    case 1: outcome = a <= b
+                    case 2: outcome = a == b
+                    default: outcome = a.sign == .minus
+                    }
+                    if outcome != c.outcome { return j }
+                }
+                return nil
+            }
+            if changed != nil { return changed }
+        }
+        run(s, k, s.pointee.count, &cursor)
+        return nil
+    }
+
+    /// The backward pass from slot `output`: each slot's adjoint is gathered from its
+    /// uses (the user's adjoint times the partial), with the values of the last
+    /// forward pass. The terms are added in the order, and with the same arithmetic,
+    /// as in ``Tape``'s reverse sweep, so the adjoints are bit for bit those of
+    /// `gradient(at:)`. Terms from a user whose adjoint is an exact zero are left
+    /// out, as the sweep leaves them out when a partial is not finite; when it is
+    /// finite the sweep adds a zero to a sum that (starting from +0) is never −0,
+    /// which changes nothing.
+    @inlinable
+    static func backward(_ s: UnsafeMutablePointer<_TraceState>, from output: Int) {
+        let m = s.pointee.count
+        let p = s.pointee.values, adj = s.pointee.adjoints
+        let start = s.pointee.useStart, uses = s.pointee.uses
+        (adj + output).update(repeating: 0, count: m - output)
+        adj[output] = 1
+        // Whether an exact zero of T may still carry derivative information (a nested
+        // AD number): then only a structural zero is left out.
+        let marker = UInt32(truncatingIfNeeded: previousMarker)
+        if T.self is any _StructuralZero.Type {
+            var previous: T = 1
+            var k = output
+            while k > 0 {
+                k &-= 1
+                var sum: T = 0
+                for e in Int(start[k])..<Int(start[k &+ 1]) {
+                    let u = uses[e]
+                    let user = UInt32(truncatingIfNeeded: u)
+                    let a = user == marker ? previous : adj[Int(user)]
+                    if a != 0 || !_isStructurallyZero(a) { sum += a * p[Int(truncatingIfNeeded: u &>> 32)] }
+                }
+                adj[k] = sum
+                previous = sum
+            }
+        } else {
+            // The adjoint of slot k + 1 (just computed) is read from a register, not
+            // reloaded: on chains of operations that halves the latency per step.
+            var previous: T = 1
+            var k = output
+            while k > 0 {
+                k &-= 1
+                var e = Int(start[k])
+                let end = Int(start[k &+ 1])
+                let sum: T
+                if end &- e == 1 {
+                    // Most slots are used once: no loop.
+                    let u = uses[e]
+                    let user = UInt32(truncatingIfNeeded: u)
+                    let a: T
+                    if user == marker { a = previous } else { a = adj[Int(user)] }
+                    let term = a * p[Int(truncatingIfNeeded: u &>> 32)]
+                    sum = 0 + (a == 0 ? 0 : term)  // as the sweep: +0 + term, never −0
+                } else {
+                    var total: T = 0
+                    while e < end {
+                        let u = uses[e]
+                        let user = UInt32(truncatingIfNeeded: u)
+                        let a: T
+                        if user == marker { a = previous } else { a = adj[Int(user)] }
+                        let term = a * p[Int(truncatingIfNeeded: u &>> 32)]
+                        total += a == 0 ? 0 : term
+                        e &+= 1
+                    }
+                    sum = total
+                }
+                adj[k] = sum
+                previous = sum
+            }
+        }
+    }
+}
+
+// MARK: - Pool
+
+/// Free trace states by scalar type. Headers are never deallocated; their buffers
+/// are kept for reuse and trimmed when they grew very large.
+private let _tracePool = Mutex<[ObjectIdentifier: [_PooledTrace]]>([:])
+
+/// A free trace state. Only the tape that takes it from the pool touches it.
+private struct _PooledTrace: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+}
+
+extension _TraceState {
+    /// Buffers above this many elements are freed on release instead of being kept.
+    static var retainedCapacityLimit: Int { 1 << 22 }
+    static var initialCapacity: Int { 1024 }
+
+    @usableFromInline
+    static func acquire() -> UnsafeMutablePointer<_TraceState> {
+        let key = ObjectIdentifier(T.self)
+        if let reused = _tracePool.withLock({ pool in pool[key]?.popLast() })?.pointer {
+            return reused.assumingMemoryBound(to: _TraceState.self)
+        }
+        let c = initialCapacity
+        let s = UnsafeMutablePointer<_TraceState>.allocate(capacity: 1)
+        s.initialize(to: _TraceState(
+            generation: 0, count: 0, capacity: c, codes: .allocate(capacity: c), operands: .allocate(capacity: c),
+            constantCount: 0, constantCapacity: c, constants: _zeros(c), unaries: [], comparisons: [],
+            slotCapacity: c, values: _zeros(3 * c), adjoints: _zeros(c),
+            useStart: .allocate(capacity: c + 1), uses: .allocate(capacity: 2 * c)))
+        return s
+    }
+
+    @usableFromInline
+    static func release(_ s: UnsafeMutablePointer<_TraceState>) {
+        s.pointee.generation &+= 1
+        s.pointee.count = 0
+        s.pointee.constantCount = 0
+        s.pointee.unaries = []
+        s.pointee.comparisons = []
+        let c = initialCapacity
+        if s.pointee.capacity > retainedCapacityLimit {
+            s.pointee.codes.deallocate()
+            s.pointee.operands.deallocate()
+            s.pointee.codes = .allocate(capacity: c)
+            s.pointee.operands = .allocate(capacity: c)
+            s.pointee.capacity = c
+        }
+        func free(_ p: UnsafeMutablePointer<T>, _ n: Int) {
+            p.deinitialize(count: n)
+            p.deallocate()
+        }
+        if s.pointee.constantCapacity > retainedCapacityLimit {
+            free(s.pointee.constants, s.pointee.constantCapacity)
+            s.pointee.constants = _zeros(c)
+            s.pointee.constantCapacity = c
+        }
+        if s.pointee.slotCapacity > retainedCapacityLimit {
+            free(s.pointee.values, 3 * s.pointee.slotCapacity)
+            free(s.pointee.adjoints, s.pointee.slotCapacity)
+            s.pointee.values = _zeros(3 * c)
+            s.pointee.adjoints = _zeros(c)
+            s.pointee.useStart.deallocate()
+            s.pointee.useStart = .allocate(capacity: c + 1)
+            s.pointee.uses.deallocate()
+            s.pointee.uses = .allocate(capacity: 2 * c)
+            s.pointee.slotCapacity = c
+        }
+        let key = ObjectIdentifier(T.self)
+        _tracePool.withLock { pool in pool[key, default: []].append(_PooledTrace(pointer: UnsafeMutableRawPointer(s))) }
+    }
+
+    private static func _zeros(_ n: Int) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: n)
+        p.initialize(repeating: 0, count: n)
+        return p
+    }
+}
