@@ -292,6 +292,26 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
 @_specialize(where Scalar == Float)
 func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "solve"
+    return try _batchedSolve(op, a, b) { am, bm, n, nrhs in
+        if let t = _lapackType(Scalar.self) {
+            let r = LAPACK.solve(t, am, bm, n: n, nrhs: nrhs)
+            if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
+            if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gesv", info: r.info) }
+            return r.x
+        }
+        let f = Tensor<Scalar>._genericLU(am, n: n)
+        if f.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: f.info) }
+        return Tensor<Scalar>._genericLUSolve(f.lu, f.perm, bm, n: n, nrhs: nrhs)
+    }
+}
+
+/// The batched right-hand-side loop shared by `solve` and `triangularSolve`: checks
+/// that `a` holds square matrices and `b` is finite with matching rows (a vector or
+/// a batch of matrices, batch dimensions broadcast), then solves each matrix with
+/// `solveOne(a, b, n, nrhs)` (row-major arrays) and assembles the result.
+@inline(__always)
+func _batchedSolve<Scalar>(_ op: String, _ a: Tensor<Scalar>, _ b: Tensor<Scalar>,
+                           _ solveOne: ([Scalar], [Scalar], Int, Int) throws -> [Scalar]) throws -> Tensor<Scalar> {
     let (batchA, n, _) = try a._checkMatrices(op, square: true)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
     let isVector = b.rank == 1
@@ -304,17 +324,7 @@ func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Ten
     let ea = a._expand(to: batch + [n, n]), eb = b2._expand(to: batch + [n, nrhs])
     var out = [Scalar]()
     for i in 0..<batch.reduce(1, *) {
-        let am = ea._matrix(i, n * n), bm = eb._matrix(i, n * nrhs)
-        if let t = _lapackType(Scalar.self) {
-            let r = LAPACK.solve(t, am, bm, n: n, nrhs: nrhs)
-            if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
-            if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gesv", info: r.info) }
-            out._appendBatch(r.x)
-        } else {
-            let f = Tensor<Scalar>._genericLU(am, n: n)
-            if f.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: f.info) }
-            out._appendBatch(Tensor<Scalar>._genericLUSolve(f.lu, f.perm, bm, n: n, nrhs: nrhs))
-        }
+        out._appendBatch(try solveOne(ea._matrix(i, n * n), eb._matrix(i, n * nrhs), n, nrhs))
     }
     return Tensor(_shape: isVector ? batch + [n] : batch + [n, nrhs], _scalars: out)
 }
@@ -365,19 +375,7 @@ func _choleskyValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
 func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lower: Bool,
                                     transpose: Bool = false, unitDiagonal: Bool = false) throws -> Tensor<Scalar> {
     let op = "triangularSolve"
-    let (batchA, n, _) = try a._checkMatrices(op, square: true)
-    if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
-    let isVector = b.rank == 1
-    let b2 = isVector ? b._reshape([b.count, 1]) : b
-    guard b2.rank >= 2, b2.shape[b2.rank - 2] == n,
-          let batch = Tensor<Scalar>._broadcastShapeOrNil(batchA, Array(b2.shape.dropLast(2))) else {
-        throw TensorError.shapeMismatch(operation: op, lhs: a.shape, rhs: b.shape)
-    }
-    let nrhs = b2.shape[b2.rank - 1]
-    let ea = a._expand(to: batch + [n, n]), eb = b2._expand(to: batch + [n, nrhs])
-    var out = [Scalar]()
-    for i in 0..<batch.reduce(1, *) {
-        let am = ea._matrix(i, n * n), bm = eb._matrix(i, n * nrhs)
+    return try _batchedSolve(op, a, b) { am, bm, n, nrhs in
         let (x, info): ([Scalar], Int)
         if let t = _lapackType(Scalar.self), nrhs > 0 {
             (x, info) = LAPACK.triangularSolve(t, am, bm, n: n, nrhs: nrhs, lower: lower, transpose: transpose,
@@ -388,9 +386,8 @@ func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, low
         }
         if info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: info) }
         if info < 0 { throw TensorError.lapackFailure(operation: op, routine: "trtrs", info: info) }
-        out._appendBatch(x)
+        return x
     }
-    return Tensor(_shape: isVector ? batch + [n] : batch + [n, nrhs], _scalars: out)
 }
 
 /// Eigenvalues (ascending) and orthonormal eigenvectors (as columns) of a
