@@ -253,15 +253,7 @@ public struct TensorLiteral<Scalar: Real>: ExpressibleByArrayLiteral, Expressibl
     }
 
     public init(arrayLiteral elements: TensorLiteral...) {
-        guard let first = elements.first else {
-            shape = [0]; scalars = []; return
-        }
-        for e in elements {
-            precondition(e.shape == first.shape,
-                         "Tensor literal: ragged nesting, elements of shapes \(first.shape) and \(e.shape)")
-        }
-        shape = [elements.count] + first.shape
-        scalars = elements.flatMap(\.scalars)
+        self.init(_elements: elements)
     }
 
     /// Wraps a scalar (used for non-literal scalar elements).
