@@ -225,6 +225,10 @@ public enum AutogradError: Error, CustomStringConvertible, Sendable {
     case anomaly(operation: String, value: String)
     /// A custom function's backward returned the wrong number or shapes of gradients.
     case invalidGradient(operation: String, detail: String)
+    /// An operation without a derivative (`qr`, `leastSquares`) was given inputs that
+    /// require grad while recording: refused rather than returning a result whose
+    /// gradient would silently be missing.
+    case notDifferentiable(operation: String)
 
     public var description: String {
         switch self {
@@ -251,6 +255,18 @@ public enum AutogradError: Error, CustomStringConvertible, Sendable {
             return "Function \(operation) returned \(value) values in its gradient (anomaly mode)"
         case let .invalidGradient(operation, detail):
             return "\(operation): invalid gradient returned by backward: \(detail)"
+        case let .notDifferentiable(operation):
+            return "\(operation) has no derivative in Autodiff yet, and its input requires grad: a result without "
+                + "a gradient would make the gradients silently wrong. Call it inside withNoGrad { … } or on "
+                + "detach()ed inputs if its gradient is not needed."
         }
+    }
+}
+
+/// Throws ``AutogradError/notDifferentiable(operation:)`` when recording is on and one
+/// of `inputs` requires grad (for operations that have no derivative).
+func _refuseWithoutDerivative<Scalar>(_ operation: String, _ inputs: Tensor<Scalar>...) throws {
+    if isGradEnabled && inputs.contains(where: { $0.requiresGrad }) {
+        throw AutogradError.notDifferentiable(operation: operation)
     }
 }

@@ -459,9 +459,11 @@ func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Ten
 /// let (q, r) = try qr(Tensor<Double>([[1, 2], [3, 4], [5, 6]]))   // q: [3, 2], r: [2, 2]
 /// ```
 ///
-/// - Throws: as ``eigh(_:)``.
+/// - Throws: as ``eigh(_:)``; ``AutogradError/notDifferentiable(operation:)`` when `a`
+///   requires grad while recording (QR has no derivative yet).
 public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
     let op = "qr"
+    try _refuseWithoutDerivative(op, a)
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")
@@ -486,9 +488,12 @@ public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Ten
 /// ```
 ///
 /// - Throws: ``TensorError/singularMatrix(operation:shape:info:)`` when A is
-///   rank-deficient, and the shape, finiteness and scalar errors.
+///   rank-deficient, and the shape, finiteness and scalar errors;
+///   ``AutogradError/notDifferentiable(operation:)`` when an input requires grad while
+///   recording (least squares has no derivative yet).
 public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "leastSquares"
+    try _refuseWithoutDerivative(op, a, b)
     guard a.rank == 2 else { throw TensorError.rankMismatch(operation: op, shape: a.shape, expected: "a matrix") }
     let (_, m, n) = try a._checkMatrices(op, square: false)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
