@@ -1,44 +1,79 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
+// 6.2: value generics and InlineArray (DualVector's lanes).
 import PackageDescription
 
+// The layers, each a module the compiler keeps apart (as swift-numerics does with
+// RealModule, ComplexModule and the Numerics umbrella):
+//
+//   AutodiffCore      rules, Dual, Reverse, tape, operators, gradient checker  (swift-numerics only)
+//   AutodiffTensor    Tensor on BLAS/LAPACK and the eager autograd             (+ LAPACKE, OpenBLAS)
+//   AutodiffTraining  layers, losses, optimizers, data loading, SVG plots
+//   Autodiff          the umbrella: re-exports all three and RealModule
 let package = Package(
     name: "Autodiff",
     products: [
         .library(name: "Autodiff", targets: ["Autodiff"]),
-        // The reference problems of ../shared/bench/SUITE.md, written the way a user would.
-        // Used by the test suite and by the separate Benchmarks/ package.
-        .library(name: "BenchmarkProblems", targets: ["BenchmarkProblems"]),
+        .library(name: "AutodiffCore", targets: ["AutodiffCore"]),
+        .library(name: "AutodiffTensor", targets: ["AutodiffTensor"]),
+        .library(name: "AutodiffTraining", targets: ["AutodiffTraining"]),
         .executable(name: "autodiff-tour", targets: ["AutodiffTour"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
-        // Debian: liblapacke-dev and libopenblas-dev (installed by scripts/setup.sh).
+        .target(
+            name: "AutodiffCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // LAPACKE and a CBLAS. On Debian: apt-get install liblapacke-dev libopenblas-dev
+        // (scripts/setup.sh does it). Internal: imported by AutodiffTensor only.
         .systemLibrary(
-            name: "CLAPACK",
-            path: "Sources/CLAPACK",
+            name: "_CLAPACK",
+            pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+        ),
+        .target(
+            name: "AutodiffTensor",
+            dependencies: ["AutodiffCore", "_CLAPACK", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(
+            name: "AutodiffTraining",
+            dependencies: ["AutodiffCore", "AutodiffTensor", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(
             name: "Autodiff",
             dependencies: [
-                "CLAPACK",
-                .product(name: "Numerics", package: "swift-numerics"),
+                "AutodiffCore", "AutodiffTensor", "AutodiffTraining",
+                .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        .target(
-            name: "BenchmarkProblems",
-            dependencies: ["Autodiff"]
-        ),
-        .executableTarget(
-            name: "AutodiffTour",
-            dependencies: ["Autodiff"]
+        // The reference problems of ../shared/bench/SUITE.md, written the way a user would.
+        // Not a product: the tests use them, and Benchmarks/ compiles the same sources.
+        .target(name: "BenchmarkProblems", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "TensorBenchmarkProblems", dependencies: ["Autodiff", "BenchmarkProblems"]),
+        .executableTarget(name: "AutodiffTour", dependencies: ["Autodiff"]),
+
+        // The tests mirror the modules; AutodiffCoreTests needs no LAPACK either.
+        .target(name: "ProblemTestSupport", dependencies: ["BenchmarkProblems"], path: "Tests/Support/ProblemTestSupport"),
+        .testTarget(name: "AutodiffCoreTests", dependencies: ["AutodiffCore", "BenchmarkProblems", "ProblemTestSupport"]),
+        .testTarget(
+            name: "AutodiffTensorTests",
+            dependencies: ["AutodiffTensor", "AutodiffCore", .product(name: "RealModule", package: "swift-numerics")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "AutodiffTrainingTests",
+            dependencies: [
+                "AutodiffTraining", "AutodiffTensor", "AutodiffCore", "BenchmarkProblems", "ProblemTestSupport",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // The umbrella as a user imports it: README examples and the benchmark problems.
+        .testTarget(
             name: "AutodiffTests",
-            dependencies: ["Autodiff", "BenchmarkProblems"],
-            exclude: ["Fixtures"]
+            dependencies: ["Autodiff", "BenchmarkProblems", "TensorBenchmarkProblems", "ProblemTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

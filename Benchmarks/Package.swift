@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 // Benchmarks live in their own package so that no benchmark dependency reaches users.
 // Always run them in release mode, e.g.:
 //   swift run -c release --package-path Benchmarks core-bench
@@ -10,15 +10,28 @@ let package = Package(
     name: "AutodiffBenchmarks",
     dependencies: [
         .package(name: "Autodiff", path: ".."),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     ],
     targets: [
         .target(name: "BenchSupport", path: "Sources/BenchSupport"),
+        // The reference problems are the main package's test-only targets (not products):
+        // Sources/BenchmarkProblems and Sources/TensorBenchmarkProblems here are links to them.
+        .target(
+            name: "BenchmarkProblems",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            path: "Sources/BenchmarkProblems"
+        ),
+        .target(
+            name: "TensorBenchmarkProblems",
+            dependencies: ["BenchmarkProblems", .product(name: "Autodiff", package: "Autodiff")],
+            path: "Sources/TensorBenchmarkProblems"
+        ),
         .executableTarget(
             name: "CoreBench",
             dependencies: [
                 "BenchSupport",
                 .product(name: "Autodiff", package: "Autodiff"),
-                .product(name: "BenchmarkProblems", package: "Autodiff"),
+                "BenchmarkProblems",
             ],
             path: "Sources/CoreBench"
         ),
@@ -42,7 +55,8 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "Autodiff", package: "Autodiff"),
-                .product(name: "BenchmarkProblems", package: "Autodiff"),
+                "BenchmarkProblems",
+                "TensorBenchmarkProblems",
             ],
             path: "Sources/Suite"
         ),

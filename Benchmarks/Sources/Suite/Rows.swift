@@ -7,6 +7,7 @@
 
 import Autodiff
 import BenchmarkProblems
+import TensorBenchmarkProblems
 import Foundation
 
 /// One measured way of computing one problem's derivative.

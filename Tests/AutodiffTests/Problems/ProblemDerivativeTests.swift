@@ -1,5 +1,6 @@
 import Autodiff
 import BenchmarkProblems
+import ProblemTestSupport
 import Testing
 
 /// The Jacobian of `f` at `x`, row-major (outputs × inputs), one forward-mode pass per input

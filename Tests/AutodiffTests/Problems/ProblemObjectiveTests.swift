@@ -1,5 +1,6 @@
 import BenchmarkProblems
 import Foundation
+import ProblemTestSupport
 import Testing
 
 /// Each benchmark problem's objective (plain `Double`) against the PyTorch reference values.

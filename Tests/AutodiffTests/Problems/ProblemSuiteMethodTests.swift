@@ -1,5 +1,7 @@
 import Autodiff
 import BenchmarkProblems
+import TensorBenchmarkProblems
+import ProblemTestSupport
 import Testing
 
 /// The forms the benchmark suite (Benchmarks/Sources/Suite) times, against the reference:

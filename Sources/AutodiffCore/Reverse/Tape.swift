@@ -1,0 +1,345 @@
+import RealModule
+import Synchronization
+
+/// One recorded operation: up to two parents and the partials toward them.
+///
+/// Node 0 of every tape is a sink: constants point there, and its adjoint is
+/// discarded. A node whose `lhs` is ``TapeNode/callbackMarker`` runs the
+/// callback stored at index `rhs` instead (operations with many inputs, custom
+/// rules, tensor pullbacks).
+@frozen
+@usableFromInline
+internal struct TapeNode<T> {
+    @usableFromInline var lhs: UInt32
+    @usableFromInline var rhs: UInt32
+    @usableFromInline var dl: T
+    @usableFromInline var dr: T
+
+    @inlinable
+    init(lhs: UInt32, rhs: UInt32, dl: T, dr: T) {
+        self.lhs = lhs
+        self.rhs = rhs
+        self.dl = dl
+        self.dr = dr
+    }
+
+    /// Marks a node whose backward step is a callback.
+    @inlinable static var callbackMarker: UInt32 { UInt32.max }
+}
+
+/// The backward step of a node that does not fit two partials: it receives the
+/// node's adjoint and the adjoint buffer to accumulate into.
+@usableFromInline
+internal typealias TapeCallback<T> = (_ adjoint: T, _ adjoints: UnsafeMutablePointer<T>) -> Void
+
+/// The state of one tape, in raw memory that is never freed (so a stale
+/// ``Reverse`` can always read its tape's generation and fail cleanly).
+///
+/// Nodes live in one contiguous buffer, pushed in creation order, so creation
+/// order is topological order and the backward pass is one reverse loop
+/// (as in Stan Math's arena). No class instance, reference count or dictionary
+/// per node.
+@usableFromInline
+internal struct TapeState<T: Real> {
+    /// Changes every time the tape is handed out or returned; a ``Reverse``
+    /// remembers the generation it was recorded in.
+    @usableFromInline var generation: UInt32
+    /// Whether recording is open (between acquire and release).
+    @usableFromInline var isActive: Bool
+    @usableFromInline var count: Int
+    @usableFromInline var capacity: Int
+    @usableFromInline var nodes: UnsafeMutablePointer<TapeNode<T>>
+    @usableFromInline var adjoints: UnsafeMutablePointer<T>
+    @usableFromInline var adjointCapacity: Int
+    @usableFromInline var callbacks: [TapeCallback<T>]
+    /// Where the operator that opened the tape was called (for messages).
+    @usableFromInline var origin: TapeOrigin
+}
+
+/// Which operator opened a tape, and where it was called: named in every message
+/// about values of that tape. Built from static strings, so it costs nothing to record.
+@frozen
+public struct TapeOrigin: Sendable, CustomStringConvertible {
+    public let operation: StaticString
+    public let file: StaticString
+    public let line: UInt
+
+    @inlinable
+    public init(_ operation: StaticString, file: StaticString = #fileID, line: UInt = #line) {
+        self.operation = operation
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(operation) called at \(file):\(line)" }
+}
+
+/// A handle to a tape of `T` partials: the engine under ``Reverse`` and the
+/// tensor autograd. Obtain one with ``Tape/withTape(origin:_:)``.
+///
+/// ```swift
+/// let g = Tape<Double>.withTape { tape in
+///     let x = tape.variable(3.0)
+///     let y = x * x
+///     return tape.gradient(of: y, withRespectTo: [x])
+/// }   // [6.0]
+/// ```
+@frozen
+public struct Tape<T: Real> {
+    @usableFromInline let state: UnsafeMutablePointer<TapeState<T>>
+    @usableFromInline let generation: UInt32
+
+    @inlinable
+    init(state: UnsafeMutablePointer<TapeState<T>>) {
+        self.state = state
+        self.generation = state.pointee.generation
+    }
+
+    /// Number of recorded nodes (the sink included).
+    @inlinable public var count: Int { state.pointee.count }
+
+    /// A new independent variable on this tape.
+    @inlinable
+    public func variable(_ value: T) -> Reverse<T> {
+        let index = push(TapeNode(lhs: 0, rhs: 0, dl: 0, dr: 0))
+        return Reverse(value: value, tape: state, index: index, generation: generation)
+    }
+
+    /// Records a node and returns its index. Internal: the indices it takes are
+    /// written through by the backward sweep unchecked.
+    @inlinable
+    internal func push(_ node: TapeNode<T>) -> UInt32 {
+        let s = state
+        let i = s.pointee.count
+        if i == s.pointee.capacity { TapeState.grow(s) }
+        (s.pointee.nodes + i).initialize(to: node)
+        s.pointee.count = i + 1
+        return UInt32(truncatingIfNeeded: i)
+    }
+
+    /// Records a node whose backward step is `callback`: for operations with
+    /// more than two inputs, custom rules, and tensor pullbacks.
+    @inlinable
+    internal func pushCallback(_ callback: @escaping TapeCallback<T>) -> UInt32 {
+        let k = state.pointee.callbacks.count
+        state.pointee.callbacks.append(callback)
+        return push(TapeNode(lhs: TapeNode<T>.callbackMarker, rhs: UInt32(k), dl: 0, dr: 0))
+    }
+
+    /// Records the result of an operation with many inputs: `value` with
+    /// partials `partials[k]` toward `inputs[k]`.
+    public func record(value: T, inputs: [Reverse<T>], partials: [T]) -> Reverse<T> {
+        precondition(inputs.count == partials.count,
+                     "Tape.record: \(inputs.count) inputs but \(partials.count) partials")
+        var parents: [UInt32] = []
+        var weights: [T] = []
+        for (x, p) in zip(inputs, partials) where x.tape != nil {
+            x.checkTape(state, generation, "custom rule")
+            parents.append(x.index)
+            weights.append(p)
+        }
+        if parents.isEmpty { return Reverse(constant: value) }
+        let index = pushCallback { adjoint, adjoints in
+            for (k, p) in parents.enumerated() {
+                adjoints[Int(p)] += _scaled(adjoint, by: weights[k])
+            }
+        }
+        return Reverse(value: value, tape: state, index: index, generation: generation)
+    }
+
+    /// Runs the backward pass from `output` (seeded with `seed`) and returns the
+    /// adjoints of `inputs`. Can be called several times on one tape.
+    @inlinable
+    public func gradient(of output: Reverse<T>, withRespectTo inputs: [Reverse<T>], seed: T = 1) -> [T] {
+        backward(from: [(output, seed)])
+        return inputs.map { adjoint(of: $0) }
+    }
+
+    /// Runs the backward pass from several outputs, each with its own seed
+    /// (a vector-Jacobian product). Adjoints stay readable with ``adjoint(of:)``
+    /// until the next backward pass.
+    @inlinable
+    public func backward(from seeds: [(Reverse<T>, T)]) {
+        let s = state
+        let n = s.pointee.count
+        TapeState.prepareAdjoints(s, count: n)
+        let adj = s.pointee.adjoints
+        var top = 0
+        for (output, seed) in seeds where output.tape != nil {
+            output.checkTape(s, generation, "backward")
+            adj[Int(output.index)] += seed
+            top = max(top, Int(output.index))
+        }
+        TapeState.sweep(s, from: top)
+    }
+
+    /// The adjoint of `x` after the last backward pass (0 for constants).
+    @inlinable
+    public func adjoint(of x: Reverse<T>) -> T {
+        guard x.tape != nil else { return 0 }
+        x.checkTape(state, generation, "adjoint")
+        return state.pointee.adjoints[Int(x.index)]
+    }
+
+    /// Opens a tape for the duration of `body` and releases it after (its
+    /// memory is reused by the next call on any thread). ``Reverse`` values
+    /// recorded in `body` must not escape it: used later, they stop with a
+    /// clear message.
+    @inlinable
+    public static func withTape<R>(origin: TapeOrigin = TapeOrigin("Tape.withTape"),
+                                   _ body: (Tape<T>) throws -> R) rethrows -> R {
+        let s = TapeState<T>.acquire(origin: origin)
+        defer { TapeState<T>.release(s) }
+        return try body(Tape(state: s))
+    }
+}
+
+// MARK: - Storage management
+
+/// Free tapes by scalar type. Tape headers are never deallocated; their node
+/// buffers are kept for reuse and trimmed when they grew very large.
+private let _tapePool = Mutex<[ObjectIdentifier: [PooledTape]]>([:])
+
+/// A free tape header. Only the thread that takes it from the pool touches it.
+private struct PooledTape: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+}
+private let _generationCounter = Atomic<UInt32>(0)
+/// Bytes held by all tapes' buffers and headers (for the memory tests and diagnostics).
+internal let _tapeBytes = Atomic<Int>(0)
+
+extension TapeState {
+    static func allocateNodes(_ n: Int) -> UnsafeMutablePointer<TapeNode<T>> {
+        _tapeBytes.add(n * MemoryLayout<TapeNode<T>>.stride, ordering: .relaxed)
+        return .allocate(capacity: n)
+    }
+    static func allocateAdjoints(_ n: Int) -> UnsafeMutablePointer<T> {
+        _tapeBytes.add(n * MemoryLayout<T>.stride, ordering: .relaxed)
+        return .allocate(capacity: n)
+    }
+    static func free(_ p: UnsafeMutablePointer<TapeNode<T>>, _ n: Int) {
+        _tapeBytes.subtract(n * MemoryLayout<TapeNode<T>>.stride, ordering: .relaxed)
+        p.deallocate()
+    }
+    static func free(_ p: UnsafeMutablePointer<T>, _ n: Int) {
+        _tapeBytes.subtract(n * MemoryLayout<T>.stride, ordering: .relaxed)
+        p.deallocate()
+    }
+}
+
+extension TapeState {
+    /// Node buffers above this many nodes are freed on release instead of being kept.
+    static var retainedCapacityLimit: Int { 1 << 22 }
+
+    @usableFromInline
+    static func acquire(origin: TapeOrigin) -> UnsafeMutablePointer<TapeState> {
+        let key = ObjectIdentifier(T.self)
+        let reused = _tapePool.withLock { pool in pool[key]?.popLast() }?.pointer
+        let s: UnsafeMutablePointer<TapeState>
+        if let reused {
+            s = reused.assumingMemoryBound(to: TapeState.self)
+        } else {
+            s = .allocate(capacity: 1)
+            _tapeBytes.add(MemoryLayout<TapeState>.stride, ordering: .relaxed)
+            let capacity = 1024
+            s.initialize(to: TapeState(
+                generation: 0, isActive: false, count: 0, capacity: capacity,
+                nodes: allocateNodes(capacity), adjoints: allocateAdjoints(capacity),
+                adjointCapacity: capacity, callbacks: [], origin: origin))
+        }
+        s.pointee.generation = nextGeneration()
+        s.pointee.isActive = true
+        s.pointee.origin = origin
+        s.pointee.count = 1
+        s.pointee.nodes.initialize(to: TapeNode(lhs: 0, rhs: 0, dl: 0, dr: 0))  // the sink
+        return s
+    }
+
+    @usableFromInline
+    static func release(_ s: UnsafeMutablePointer<TapeState>) {
+        s.pointee.nodes.deinitialize(count: s.pointee.count)
+        s.pointee.count = 0
+        s.pointee.callbacks.removeAll(keepingCapacity: false)
+        s.pointee.generation = nextGeneration()
+        s.pointee.isActive = false
+        if s.pointee.capacity > retainedCapacityLimit {
+            free(s.pointee.nodes, s.pointee.capacity)
+            s.pointee.capacity = 1024
+            s.pointee.nodes = allocateNodes(1024)
+        }
+        if s.pointee.adjointCapacity > retainedCapacityLimit {
+            free(s.pointee.adjoints, s.pointee.adjointCapacity)
+            s.pointee.adjointCapacity = 1024
+            s.pointee.adjoints = allocateAdjoints(1024)
+        }
+        let key = ObjectIdentifier(T.self)
+        _tapePool.withLock { pool in pool[key, default: []].append(PooledTape(pointer: UnsafeMutableRawPointer(s))) }
+    }
+
+    private static func nextGeneration() -> UInt32 {
+        while true {
+            let g = _generationCounter.wrappingAdd(1, ordering: .relaxed).newValue
+            if g != 0 { return g }
+        }
+    }
+
+    @usableFromInline
+    @inline(never)
+    static func grow(_ s: UnsafeMutablePointer<TapeState>) {
+        let old = s.pointee.capacity
+        precondition(old < Int(UInt32.max / 2), "Autodiff: tape overflow (\(old) operations recorded)")
+        let new = old * 2
+        let buffer = allocateNodes(new)
+        buffer.moveInitialize(from: s.pointee.nodes, count: s.pointee.count)
+        free(s.pointee.nodes, old)
+        s.pointee.nodes = buffer
+        s.pointee.capacity = new
+    }
+
+    @inlinable
+    static func prepareAdjoints(_ s: UnsafeMutablePointer<TapeState>, count n: Int) {
+        if s.pointee.adjointCapacity < n { growAdjoints(s, to: n) }
+        s.pointee.adjoints.initialize(repeating: 0, count: n)
+    }
+
+    @usableFromInline
+    @inline(never)
+    static func growAdjoints(_ s: UnsafeMutablePointer<TapeState>, to n: Int) {
+        free(s.pointee.adjoints, s.pointee.adjointCapacity)
+        let c = max(n, s.pointee.adjointCapacity * 2)
+        s.pointee.adjoints = allocateAdjoints(c)
+        s.pointee.adjointCapacity = c
+    }
+
+    /// The reverse sweep: one loop from the newest node down to node 1.
+    @inlinable
+    static func sweep(_ s: UnsafeMutablePointer<TapeState>, from top: Int) {
+        let nodes = s.pointee.nodes
+        let adj = s.pointee.adjoints
+        var i = top
+        while i > 0 {
+            let a = adj[i]
+            let node = nodes[i]
+            if node.lhs == TapeNode<T>.callbackMarker {
+                if !_isExactZeroAdjoint(a) { s.pointee.callbacks[Int(node.rhs)](a, adj) }
+            } else {
+                let l = a * node.dl
+                let r = a * node.dr
+                if l.isFinite && r.isFinite {
+                    adj[Int(node.lhs)] += l
+                    adj[Int(node.rhs)] += r
+                } else if !_isStructurallyZero(a) {
+                    // A zero adjoint (an unused intermediate) never turns into NaN.
+                    adj[Int(node.lhs)] += l
+                    adj[Int(node.rhs)] += r
+                }
+            }
+            i -= 1
+        }
+    }
+}
+
+@inlinable
+internal func _isExactZeroAdjoint<T: Real>(_ a: T) -> Bool {
+    a == 0 && _isStructurallyZero(a)
+}
