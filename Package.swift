@@ -51,7 +51,7 @@ let package = Package(
         ),
         // The reference problems of ../shared/bench/SUITE.md, written the way a user would.
         // Not a product: the tests use them, and Benchmarks/ compiles the same sources.
-        .target(name: "BenchmarkProblems", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "BenchmarkProblems", dependencies: ["AutodiffCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorBenchmarkProblems", dependencies: ["Autodiff", "BenchmarkProblems"]),
         .executableTarget(name: "AutodiffTour", dependencies: ["Autodiff"]),
 

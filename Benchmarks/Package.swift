@@ -18,7 +18,10 @@ let package = Package(
         // Sources/BenchmarkProblems and Sources/TensorBenchmarkProblems here are links to them.
         .target(
             name: "BenchmarkProblems",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            dependencies: [
+                .product(name: "AutodiffCore", package: "Autodiff"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
             path: "Sources/BenchmarkProblems"
         ),
         .target(

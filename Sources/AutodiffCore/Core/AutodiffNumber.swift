@@ -16,7 +16,7 @@ import RealModule
 /// func f<S: Real>(_ x: S) -> S { S.exp(x) * S.sin(x) }
 /// let slope = derivative(at: 1.0) { x in f(x) }   // x is a Dual<Double>
 /// ```
-public protocol AutodiffNumber: Real, CustomStringConvertible {
+public protocol AutodiffNumber: Real, CustomStringConvertible, _RuleApplying {
     /// The type of the value (and of the derivative information).
     associatedtype Value: Real
 
@@ -223,11 +223,47 @@ extension AutodiffNumber {
     @inlinable public static func log10(_ x: Self) -> Self { applying(.log10, x) }
     @inlinable public static func logGamma(_ x: Self) -> Self { applying(.logGamma, x) }
     @inlinable public static func signGamma(_ x: Self) -> FloatingPointSign { Value.signGamma(x.value) }
+}
 
-    /// The logistic sigmoid 1/(1 + e⁻ˣ).
-    @inlinable public static func sigmoid(_ x: Self) -> Self { applying(.sigmoid, x) }
-    /// ln(1 + eˣ), without overflow.
-    @inlinable public static func softplus(_ x: Self) -> Self { applying(.softplus, x) }
-    /// max(x, 0), with derivative 0 at 0.
-    @inlinable public static func relu(_ x: Self) -> Self { applying(.relu, x) }
+// MARK: - Functions of the rule table that `Real` does not name
+
+/// How ``Real`` code reaches the rule table: a number type of Autodiff records
+/// one operation of the rule, a plain type computes the rule's value.
+public protocol _RuleApplying {
+    static func _applyingErased<S>(_ function: UnaryFunction, _ x: S) -> S
+}
+
+extension AutodiffNumber {
+    @inlinable @inline(__always)
+    public static func _applyingErased<S>(_ function: UnaryFunction, _ x: S) -> S {
+        applying(function, x as! Self) as! S
+    }
+}
+
+extension Real {
+    /// One entry of the rule table applied to `x`, from code generic over `Real`:
+    /// on Autodiff's number types it is one recorded operation with the table's
+    /// derivative; on `Double` and `Float` it is the table's value.
+    ///
+    /// ```swift
+    /// func f<S: Real>(_ x: S) -> S { S.rule(.sigmoid, x) * 2 }
+    /// derivative(at: 0.0) { x in f(x) }   // 0.5
+    /// ```
+    @inlinable @inline(__always)
+    public static func rule(_ function: UnaryFunction, _ x: Self) -> Self {
+        if let number = Self.self as? any _RuleApplying.Type { return number._applyingErased(function, x) }
+        return function.value(x)
+    }
+
+    /// The logistic sigmoid 1/(1 + e⁻ˣ), one rule of the table (derivative Ω(1 − Ω)).
+    ///
+    /// ```swift
+    /// func p<S: Real>(_ x: S) -> S { S.sigmoid(x) }
+    /// gradient(at: [0.0]) { x in p(x[0]) }   // [0.25]
+    /// ```
+    @inlinable public static func sigmoid(_ x: Self) -> Self { rule(.sigmoid, x) }
+    /// ln(1 + eˣ) without overflow, one rule of the table (derivative sigmoid(x)).
+    @inlinable public static func softplus(_ x: Self) -> Self { rule(.softplus, x) }
+    /// max(x, 0), one rule of the table (derivative 1 for x > 0, else 0).
+    @inlinable public static func relu(_ x: Self) -> Self { rule(.relu, x) }
 }

@@ -67,8 +67,8 @@ public struct Traced<T: Real>: AutodiffNumber {
         let v = function.evaluate(x.value).value
         guard let s = x.state else { return Traced(constant: v) }
         if s.pointee.generation != x.generation { _staleTraced(T.self, function.name) }
-        if case .parameterized = _TraceCode(function) { s.pointee.unaries.append(function) }
-        let i = _TraceState.push(s, _TraceCode(function), x.slot, _TraceState<T>.sink)
+        s.pointee.unaries.append(function)
+        let i = _TraceState.push(s, .unary, x.slot, _TraceState<T>.sink)
         return Traced(value: v, slot: i, state: s, generation: x.generation)
     }
 
@@ -78,7 +78,7 @@ public struct Traced<T: Real>: AutodiffNumber {
         guard let s = _state(x, y, function.name) else { return Traced(constant: v) }
         let a = x._operand(s)
         let b = y._operand(s)
-        let i = _TraceState.push(s, _TraceCode(function), a, b)
+        let i = _TraceState.push(s, .binary(function), a, b)
         return Traced(value: v, slot: i, state: s, generation: s.pointee.generation)
     }
 

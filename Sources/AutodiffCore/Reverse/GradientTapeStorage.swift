@@ -5,79 +5,22 @@ import Synchronization
 // program per tape, laid out as struct-of-arrays so that recording is a few
 // stores per operation (no class, no reference count) and replay is two flat loops.
 
-/// The kind of one recorded slot: an input, or one entry of the rule table.
+/// The kind of one recorded slot: an input, an entry of the rule table, or one of
+/// the replay's own forms of `+`, `−`, `×`.
 ///
-/// Stored as one byte per operation. The forward pass switches on it with one case
-/// per rule (`case .sin: UnaryFunction.sin.evaluate(x)`), so each case folds to the
-/// rule's own code. Rules with a parameter (`power(n)`, `root(n)`, `rounded(mode)`)
-/// share ``parameterized``: their ``UnaryFunction`` values are kept, in recording
-/// order, in ``_TraceState/unaries``.
+/// One byte per operation (``BinaryFunction``'s spare values hold the other
+/// cases). Unary rules are kept, in recording order, in ``_TraceState/unaries``;
+/// replay evaluates them through the rule table, so the table stays the only list
+/// of functions.
 @frozen @usableFromInline
-internal enum _TraceCode: UInt8 {
-    case input, parameterized
-    case negate, sqrt, exp, expMinusOne, exp2, exp10, cosh, sinh, tanh, cos, sin, tan
-    case log, logOnePlus, log2, log10, acosh, asinh, atanh, acos, asin, atan
-    case erf, erfc, gamma, logGamma, abs, sigmoid, softplus, relu
-    case add, subtract, multiply, divide, pow, atan2, hypot, minimum, maximum
-    case remainder, truncatingRemainder
+internal enum _TraceCode {
+    case input
+    case unary
+    case binary(BinaryFunction)
     // Set by `finish`: `+`, `−`, `×` whose left, right or both operands are the
     // slot computed just before.
     case addPreviousLeft, addPreviousRight, subtractPreviousLeft, subtractPreviousRight
     case multiplyPreviousLeft, multiplyPreviousRight, squarePrevious
-
-    @inlinable @inline(__always)
-    init(_ f: UnaryFunction) {
-        switch f {
-        case .negate: self = .negate
-        case .sqrt: self = .sqrt
-        case .exp: self = .exp
-        case .expMinusOne: self = .expMinusOne
-        case .exp2: self = .exp2
-        case .exp10: self = .exp10
-        case .cosh: self = .cosh
-        case .sinh: self = .sinh
-        case .tanh: self = .tanh
-        case .cos: self = .cos
-        case .sin: self = .sin
-        case .tan: self = .tan
-        case .log: self = .log
-        case .logOnePlus: self = .logOnePlus
-        case .log2: self = .log2
-        case .log10: self = .log10
-        case .acosh: self = .acosh
-        case .asinh: self = .asinh
-        case .atanh: self = .atanh
-        case .acos: self = .acos
-        case .asin: self = .asin
-        case .atan: self = .atan
-        case .erf: self = .erf
-        case .erfc: self = .erfc
-        case .gamma: self = .gamma
-        case .logGamma: self = .logGamma
-        case .abs: self = .abs
-        case .sigmoid: self = .sigmoid
-        case .softplus: self = .softplus
-        case .relu: self = .relu
-        case .power, .root, .rounded: self = .parameterized
-        }
-    }
-
-    @inlinable @inline(__always)
-    init(_ f: BinaryFunction) {
-        switch f {
-        case .add: self = .add
-        case .subtract: self = .subtract
-        case .multiply: self = .multiply
-        case .divide: self = .divide
-        case .pow: self = .pow
-        case .atan2: self = .atan2
-        case .hypot: self = .hypot
-        case .minimum: self = .minimum
-        case .maximum: self = .maximum
-        case .remainder: self = .remainder
-        case .truncatingRemainder: self = .truncatingRemainder
-        }
-    }
 }
 
 /// A comparison taken while recording: the operand slots, the kind
@@ -132,7 +75,7 @@ internal struct _TraceState<T: Real> {
     @usableFromInline var constantCount: Int
     @usableFromInline var constantCapacity: Int
     @usableFromInline var constants: UnsafeMutablePointer<T>
-    /// The parameterized unary rules, in recording order.
+    /// The unary rules, in recording order.
     @usableFromInline var unaries: [UnaryFunction]
     @usableFromInline var comparisons: [_TraceComparison]
     /// The number of slots (results and constants) the replay buffers can hold.
@@ -253,9 +196,9 @@ extension _TraceState {
             let a = operands[k].lhs, b = operands[k].rhs
             let left: UInt64, right: UInt64
             switch codes[k] {
-            case .add: left = one; right = one
-            case .subtract: left = one; right = minusOne
-            case .multiply: left = UInt64(b); right = UInt64(a)
+            case .binary(.add): left = one; right = one
+            case .binary(.subtract): left = one; right = minusOne
+            case .binary(.multiply): left = UInt64(b); right = UInt64(a)
             default:
                 left = stored &+ 2 &* UInt64(k)
                 right = left &+ 1
@@ -279,9 +222,9 @@ extension _TraceState {
             let l = operands[k].lhs == previous, r = operands[k].rhs == previous
             guard l || r else { continue }
             switch codes[k] {
-            case .add: codes[k] = l ? .addPreviousLeft : .addPreviousRight
-            case .subtract: codes[k] = l ? .subtractPreviousLeft : .subtractPreviousRight
-            case .multiply: codes[k] = l && r ? .squarePrevious : l ? .multiplyPreviousLeft : .multiplyPreviousRight
+            case .binary(.add): codes[k] = l ? .addPreviousLeft : .addPreviousRight
+            case .binary(.subtract): codes[k] = l ? .subtractPreviousLeft : .subtractPreviousRight
+            case .binary(.multiply): codes[k] = l && r ? .squarePrevious : l ? .multiplyPreviousLeft : .multiplyPreviousRight
             default: break
             }
         }
@@ -338,6 +281,14 @@ extension _TraceState {
     @inlinable
     static func run(_ s: UnsafeMutablePointer<_TraceState>, _ start: Int, _ end: Int, _ cursor: inout Int) {
         guard start < end else { return }
+        s.pointee.unaries.withUnsafeBufferPointer { unaries in
+            _run(s, start, end, &cursor, unaries)
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func _run(_ s: UnsafeMutablePointer<_TraceState>, _ start: Int, _ end: Int, _ cursor: inout Int,
+                     _ unaries: UnsafeBufferPointer<UnaryFunction>) {
         let codes = s.pointee.codes, operands = s.pointee.operands
         let v = s.pointee.values
         let d = v + s.pointee.slotCapacity
@@ -360,56 +311,19 @@ extension _TraceState {
             }
             let value: T
             switch codes[k] {
-            case .add: value = BinaryFunction.add.evaluate(x, y).value
-            case .subtract: value = BinaryFunction.subtract.evaluate(x, y).value
-            case .multiply: value = BinaryFunction.multiply.evaluate(x, y).value
-            case .addPreviousLeft: value = BinaryFunction.add.evaluate(last, y).value
-            case .addPreviousRight: value = BinaryFunction.add.evaluate(x, last).value
-            case .subtractPreviousLeft: value = BinaryFunction.subtract.evaluate(last, y).value
-            case .subtractPreviousRight: value = BinaryFunction.subtract.evaluate(x, last).value
-            case .multiplyPreviousLeft: value = BinaryFunction.multiply.evaluate(last, y).value
-            case .multiplyPreviousRight: value = BinaryFunction.multiply.evaluate(x, last).value
-            case .squarePrevious: value = BinaryFunction.multiply.evaluate(last, last).value
-            case .divide: value = store(BinaryFunction.divide.evaluate(x, y))
-            case .pow: value = store(BinaryFunction.pow.evaluate(x, y))
-            case .atan2: value = store(BinaryFunction.atan2.evaluate(x, y))
-            case .hypot: value = store(BinaryFunction.hypot.evaluate(x, y))
-            case .minimum: value = store(BinaryFunction.minimum.evaluate(x, y))
-            case .maximum: value = store(BinaryFunction.maximum.evaluate(x, y))
-            case .remainder: value = store(BinaryFunction.remainder.evaluate(x, y))
-            case .truncatingRemainder: value = store(BinaryFunction.truncatingRemainder.evaluate(x, y))
-            case .negate: value = store(UnaryFunction.negate.evaluate(x))
-            case .sqrt: value = store(UnaryFunction.sqrt.evaluate(x))
-            case .exp: value = store(UnaryFunction.exp.evaluate(x))
-            case .expMinusOne: value = store(UnaryFunction.expMinusOne.evaluate(x))
-            case .exp2: value = store(UnaryFunction.exp2.evaluate(x))
-            case .exp10: value = store(UnaryFunction.exp10.evaluate(x))
-            case .cosh: value = store(UnaryFunction.cosh.evaluate(x))
-            case .sinh: value = store(UnaryFunction.sinh.evaluate(x))
-            case .tanh: value = store(UnaryFunction.tanh.evaluate(x))
-            case .cos: value = store(UnaryFunction.cos.evaluate(x))
-            case .sin: value = store(UnaryFunction.sin.evaluate(x))
-            case .tan: value = store(UnaryFunction.tan.evaluate(x))
-            case .log: value = store(UnaryFunction.log.evaluate(x))
-            case .logOnePlus: value = store(UnaryFunction.logOnePlus.evaluate(x))
-            case .log2: value = store(UnaryFunction.log2.evaluate(x))
-            case .log10: value = store(UnaryFunction.log10.evaluate(x))
-            case .acosh: value = store(UnaryFunction.acosh.evaluate(x))
-            case .asinh: value = store(UnaryFunction.asinh.evaluate(x))
-            case .atanh: value = store(UnaryFunction.atanh.evaluate(x))
-            case .acos: value = store(UnaryFunction.acos.evaluate(x))
-            case .asin: value = store(UnaryFunction.asin.evaluate(x))
-            case .atan: value = store(UnaryFunction.atan.evaluate(x))
-            case .erf: value = store(UnaryFunction.erf.evaluate(x))
-            case .erfc: value = store(UnaryFunction.erfc.evaluate(x))
-            case .gamma: value = store(UnaryFunction.gamma.evaluate(x))
-            case .logGamma: value = store(UnaryFunction.logGamma.evaluate(x))
-            case .abs: value = store(UnaryFunction.abs.evaluate(x))
-            case .sigmoid: value = store(UnaryFunction.sigmoid.evaluate(x))
-            case .softplus: value = store(UnaryFunction.softplus.evaluate(x))
-            case .relu: value = store(UnaryFunction.relu.evaluate(x))
-            case .parameterized:
-                value = store(s.pointee.unaries[cursor].evaluate(x))
+            case .binary(.add): value = x + y
+            case .binary(.subtract): value = x - y
+            case .binary(.multiply): value = x * y
+            case .addPreviousLeft: value = last + y
+            case .addPreviousRight: value = x + last
+            case .subtractPreviousLeft: value = last - y
+            case .subtractPreviousRight: value = x - last
+            case .multiplyPreviousLeft: value = last * y
+            case .multiplyPreviousRight: value = x * last
+            case .squarePrevious: value = last * last
+            case .binary(let f): value = store(f.evaluate(x, y))
+            case .unary:
+                value = store(unaries[cursor].evaluate(x))
                 cursor &+= 1
             case .input:
                 value = v[k]  // never reached: replay starts after the inputs

@@ -41,51 +41,108 @@ public enum BinaryFunction: Hashable, Sendable, CaseIterable {
     /// The name used in messages and in printed graphs.
     public var name: String { "\(self)" }
 
-    /// The function's value and its partial derivatives at `(x, y)`.
-    @inlinable
+    /// The function's value and its partial derivatives at `(x, y)` (the partials
+    /// reuse the value).
+    @inlinable @inline(__always)
     public func evaluate<T: Real>(_ x: T, _ y: T) -> (value: T, dx: T, dy: T) {
-        switch self {
-        case .add:
-            return (x + y, 1, 1)
-        case .subtract:
-            return (x - y, 1, -1)
-        case .multiply:
-            return (x * y, y, x)
-        case .divide:
-            let v = x / y
-            return (v, 1 / y, -v / y)
-        case .pow:
-            let v = T.pow(x, y)
-            let dx: T = y == 0 ? 0 : y * T.pow(x, y - 1)
-            let dy: T = (x == 0 && y > 0) ? 0 : v * T.log(x)
-            return (v, dx, dy)
-        case .atan2:
-            let r2 = x * x + y * y
-            return (T.atan2(y: x, x: y), y / r2, -x / r2)
-        case .hypot:
-            let v = T.hypot(x, y)
-            if v == 0 { return (v, 0, 0) }
-            return (v, x / v, y / v)
-        case .minimum:
-            let v = T.minimum(x, y)
-            if x == y { return (v, 1 / 2, 1 / 2) }
-            let first = v.isNaN ? x.isNaN : x < y
-            return first ? (v, 1, 0) : (v, 0, 1)
-        case .maximum:
-            let v = T.maximum(x, y)
-            if x == y { return (v, 1 / 2, 1 / 2) }
-            let first = v.isNaN ? x.isNaN : x > y
-            return first ? (v, 1, 0) : (v, 0, 1)
-        case .remainder:
-            let n = (x / y).rounded(.toNearestOrEven)
-            return (x.remainder(dividingBy: y), 1, -n)
-        case .truncatingRemainder:
-            let n = (x / y).rounded(.towardZero)
-            return (x.truncatingRemainder(dividingBy: y), 1, -n)
-        }
+        let v = value(x, y)
+        let (dx, dy) = partials(at: x, y, value: v)
+        return (v, dx, dy)
     }
 
     /// The function's value at `(x, y)`.
     @inlinable
-    public func callAsFunction<T: Real>(_ x: T, _ y: T) -> T { evaluate(x, y).value }
+    public func callAsFunction<T: Real>(_ x: T, _ y: T) -> T { value(x, y) }
+
+    // MARK: The table: value, partials and test points of every function
+
+    /// The function's value at `(x, y)`.
+    @inlinable @inline(__always)
+    public func value<T: Real>(_ x: T, _ y: T) -> T {
+        switch self {
+        case .add: return x + y
+        case .subtract: return x - y
+        case .multiply: return x * y
+        case .divide: return x / y
+        case .pow: return T.pow(x, y)
+        case .atan2: return T.atan2(y: x, x: y)
+        case .hypot: return T.hypot(x, y)
+        case .minimum: return T.minimum(x, y)
+        case .maximum: return T.maximum(x, y)
+        case .remainder: return x.remainder(dividingBy: y)
+        case .truncatingRemainder: return x.truncatingRemainder(dividingBy: y)
+        }
+    }
+
+    /// The partial derivatives at `(x, y)`, given the value `Ω` there.
+    @inlinable @inline(__always)
+    public func partials<T: Real>(at x: T, _ y: T, value Ω: T) -> (dx: T, dy: T) {
+        switch self {
+        case .add: return (1, 1)
+        case .subtract: return (1, -1)
+        case .multiply: return (y, x)
+        case .divide: return (1 / y, -Ω / y)
+        case .pow:
+            let dx: T = y == 0 ? 0 : y * T.pow(x, y - 1)
+            let dy: T = (x == 0 && y > 0) ? 0 : Ω * T.log(x)
+            return (dx, dy)
+        case .atan2:
+            let r2 = x * x + y * y
+            return (y / r2, -x / r2)
+        case .hypot:
+            if Ω == 0 { return (0, 0) }
+            return (x / Ω, y / Ω)
+        case .minimum:
+            if x == y { return (1 / 2, 1 / 2) }
+            let first = Ω.isNaN ? x.isNaN : x < y
+            return first ? (1, 0) : (0, 1)
+        case .maximum:
+            if x == y { return (1 / 2, 1 / 2) }
+            let first = Ω.isNaN ? x.isNaN : x > y
+            return first ? (1, 0) : (0, 1)
+        case .remainder:
+            return (1, -(x / y).rounded(.toNearestOrEven))
+        case .truncatingRemainder:
+            return (1, -(x / y).rounded(.towardZero))
+        }
+    }
+
+    /// Points where the function is smooth, so that its rule can be checked against
+    /// central finite differences there.
+    public var testPoints: [(Double, Double)] {
+        switch self {
+        case .pow: return [(0.7, 1.3), (2.2, -0.6), (1.5, 2.5), (3.0, 0.5)]
+        case .remainder, .truncatingRemainder: return [(5.3, 2.1), (-4.2, 1.5), (2.9, -0.8)]
+        case .add, .subtract, .multiply, .divide, .atan2, .hypot, .minimum, .maximum:
+            return [(0.7, 1.3), (2.2, -0.6), (-1.4, 0.9), (3.0, 2.0)]
+        }
+    }
+
+    /// Whether an elementwise loop of this function is cheap arithmetic rather than
+    /// a library call (decides how finely tensor loops are split across cores).
+    public var isCheap: Bool {
+        switch self {
+        case .add, .subtract, .multiply, .divide, .minimum, .maximum: return true
+        case .pow, .atan2, .hypot, .remainder, .truncatingRemainder: return false
+        }
+    }
+
+    /// Calls `body` with `self` spelled as a constant, once per case (see
+    /// ``UnaryFunction/withConstantRule(_:)``).
+    @inlinable @inline(__always)
+    public func withConstantRule<R>(_ body: (BinaryFunction) throws -> R) rethrows -> R {
+        switch self {
+        case .add: return try body(.add)
+        case .subtract: return try body(.subtract)
+        case .multiply: return try body(.multiply)
+        case .divide: return try body(.divide)
+        case .pow: return try body(.pow)
+        case .atan2: return try body(.atan2)
+        case .hypot: return try body(.hypot)
+        case .minimum: return try body(.minimum)
+        case .maximum: return try body(.maximum)
+        case .remainder: return try body(.remainder)
+        case .truncatingRemainder: return try body(.truncatingRemainder)
+        }
+    }
 }

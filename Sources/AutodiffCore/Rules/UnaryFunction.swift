@@ -90,7 +90,8 @@ public enum UnaryFunction: Hashable, Sendable {
     case rounded(RoundingMode)
 
     /// Every function, with representative parameters for the parameterised
-    /// ones: the list the rule tests iterate over.
+    /// ones: the list the rule tests, the tensor tests and the fuzzers iterate
+    /// over. A test checks that it names every case (through ``ordinal``).
     public static let allCases: [UnaryFunction] = [
         .negate, .sqrt, .exp, .expMinusOne, .exp2, .exp10, .cosh, .sinh, .tanh,
         .cos, .sin, .tan, .log, .logOnePlus, .log2, .log10, .acosh, .asinh, .atanh,
@@ -112,109 +113,227 @@ public enum UnaryFunction: Hashable, Sendable {
 
     /// The function's value at `x`.
     @inlinable
-    public func callAsFunction<T: Real>(_ x: T) -> T { evaluate(x).value }
+    public func callAsFunction<T: Real>(_ x: T) -> T { value(x) }
 
-    /// The function's value and its derivative at `x`.
-    @inlinable
+    /// The function's value and its derivative at `x` (the derivative reuses the value).
+    @inlinable @inline(__always)
     public func evaluate<T: Real>(_ x: T) -> (value: T, derivative: T) {
+        let v = value(x)
+        return (v, derivative(at: x, value: v))
+    }
+
+    // MARK: The table: value, derivative and test points of every function
+
+    /// The function's value at `x`.
+    @inlinable @inline(__always)
+    public func value<T: Real>(_ x: T) -> T {
         switch self {
-        case .negate:
-            return (-x, -1)
-        case .sqrt:
-            let v = T.sqrt(x)
-            return (v, 1 / (2 * v))
-        case .exp:
-            let v = T.exp(x)
-            return (v, v)
-        case .expMinusOne:
-            let v = T.expMinusOne(x)
-            return (v, v + 1)
-        case .exp2:
-            let v = T.exp2(x)
-            return (v, v * _ln2())
-        case .exp10:
-            let v = T.exp10(x)
-            return (v, v * _ln10())
-        case .cosh:
-            return (T.cosh(x), T.sinh(x))
-        case .sinh:
-            return (T.sinh(x), T.cosh(x))
-        case .tanh:
-            let v = T.tanh(x)
-            return (v, 1 - v * v)
-        case .cos:
-            return (T.cos(x), -T.sin(x))
-        case .sin:
-            return (T.sin(x), T.cos(x))
-        case .tan:
-            let v = T.tan(x)
-            return (v, 1 + v * v)
-        case .log:
-            return (T.log(x), 1 / x)
-        case .logOnePlus:
-            return (T.log(onePlus: x), 1 / (1 + x))
-        case .log2:
-            return (T.log2(x), 1 / (x * _ln2()))
-        case .log10:
-            return (T.log10(x), 1 / (x * _ln10()))
-        case .acosh:
-            return (T.acosh(x), 1 / T.sqrt(x * x - 1))
-        case .asinh:
-            return (T.asinh(x), 1 / T.sqrt(x * x + 1))
-        case .atanh:
-            return (T.atanh(x), 1 / (1 - x * x))
-        case .acos:
-            return (T.acos(x), -1 / T.sqrt(1 - x * x))
-        case .asin:
-            return (T.asin(x), 1 / T.sqrt(1 - x * x))
-        case .atan:
-            return (T.atan(x), 1 / (1 + x * x))
-        case .erf:
-            return (T.erf(x), _twoOverSqrtPi() * T.exp(-x * x))
-        case .erfc:
-            return (T.erfc(x), -_twoOverSqrtPi() * T.exp(-x * x))
-        case .gamma:
-            let v = T.gamma(x)
-            return (v, v * digamma(x))
-        case .logGamma:
-            return (T.logGamma(x), digamma(x))
-        case .abs:
-            if x > 0 { return (x, 1) }
-            if x < 0 { return (-x, -1) }
-            return (x.magnitude, 0)
+        case .negate: return -x
+        case .sqrt: return T.sqrt(x)
+        case .exp: return T.exp(x)
+        case .expMinusOne: return T.expMinusOne(x)
+        case .exp2: return T.exp2(x)
+        case .exp10: return T.exp10(x)
+        case .cosh: return T.cosh(x)
+        case .sinh: return T.sinh(x)
+        case .tanh: return T.tanh(x)
+        case .cos: return T.cos(x)
+        case .sin: return T.sin(x)
+        case .tan: return T.tan(x)
+        case .log: return T.log(x)
+        case .logOnePlus: return T.log(onePlus: x)
+        case .log2: return T.log2(x)
+        case .log10: return T.log10(x)
+        case .acosh: return T.acosh(x)
+        case .asinh: return T.asinh(x)
+        case .atanh: return T.atanh(x)
+        case .acos: return T.acos(x)
+        case .asin: return T.asin(x)
+        case .atan: return T.atan(x)
+        case .erf: return T.erf(x)
+        case .erfc: return T.erfc(x)
+        case .gamma: return T.gamma(x)
+        case .logGamma: return T.logGamma(x)
+        case .abs: return x.magnitude
         case .sigmoid:
-            let v: T
-            if x >= 0 {
-                v = 1 / (1 + T.exp(-x))
-            } else {
-                let e = T.exp(x)
-                v = e / (1 + e)
-            }
-            return (v, v * (1 - v))
+            if x >= 0 { return 1 / (1 + T.exp(-x)) }
+            let e = T.exp(x)
+            return e / (1 + e)
         case .softplus:
-            let v: T
-            let s: T
-            if x > 0 {
-                let e = T.exp(-x)
-                v = x + T.log(onePlus: e)
-                s = 1 / (1 + e)
-            } else {
-                let e = T.exp(x)
-                v = T.log(onePlus: e)
-                s = e / (1 + e)
-            }
-            return (v, s)
-        case .relu:
-            return x > 0 ? (x, 1) : (0, 0)
+            return x > 0 ? x + T.log(onePlus: T.exp(-x)) : T.log(onePlus: T.exp(x))
+        case .relu: return x > 0 ? x : 0
         case .power(let n):
-            if n == 0 { return (1, 0) }
-            if n == 1 { return (x, 1) }
-            return (T.pow(x, n), T(n) * T.pow(x, n - 1))
-        case .root(let n):
-            let v = T.root(x, n)
-            return (v, 1 / (T(n) * T.pow(v, n - 1)))
-        case .rounded(let mode):
-            return (x.rounded(mode.rule), 0)
+            if n == 0 { return 1 }
+            if n == 1 { return x }
+            return T.pow(x, n)
+        case .root(let n): return T.root(x, n)
+        case .rounded(let mode): return x.rounded(mode.rule)
+        }
+    }
+
+    /// The derivative at `x`, given the value `Ω` there (ChainRules' `@scalar_rule`
+    /// shape: where the derivative is a function of the value it reuses it).
+    @inlinable @inline(__always)
+    public func derivative<T: Real>(at x: T, value Ω: T) -> T {
+        switch self {
+        case .negate: return -1
+        case .sqrt: return 1 / (2 * Ω)
+        case .exp: return Ω
+        case .expMinusOne: return Ω + 1
+        case .exp2: return Ω * _ln2()
+        case .exp10: return Ω * _ln10()
+        case .cosh: return T.sinh(x)
+        case .sinh: return T.cosh(x)
+        case .tanh: return 1 - Ω * Ω
+        case .cos: return -T.sin(x)
+        case .sin: return T.cos(x)
+        case .tan: return 1 + Ω * Ω
+        case .log: return 1 / x
+        case .logOnePlus: return 1 / (1 + x)
+        case .log2: return 1 / (x * _ln2())
+        case .log10: return 1 / (x * _ln10())
+        case .acosh: return 1 / T.sqrt(x * x - 1)
+        case .asinh: return 1 / T.sqrt(x * x + 1)
+        case .atanh: return 1 / (1 - x * x)
+        case .acos: return -1 / T.sqrt(1 - x * x)
+        case .asin: return 1 / T.sqrt(1 - x * x)
+        case .atan: return 1 / (1 + x * x)
+        case .erf: return _twoOverSqrtPi() * T.exp(-x * x)
+        case .erfc: return -_twoOverSqrtPi() * T.exp(-x * x)
+        case .gamma: return Ω * digamma(x)
+        case .logGamma: return digamma(x)
+        case .abs: return x > 0 ? 1 : x < 0 ? -1 : 0
+        case .sigmoid: return Ω * (1 - Ω)
+        case .softplus:
+            // sigmoid(x), as its value: computed without overflow on both sides.
+            if x > 0 { return 1 / (1 + T.exp(-x)) }
+            let e = T.exp(x)
+            return e / (1 + e)
+        case .relu: return x > 0 ? 1 : 0
+        case .power(let n):
+            if n == 0 { return 0 }
+            if n == 1 { return 1 }
+            return T(n) * T.pow(x, n - 1)
+        case .root(let n): return 1 / (T(n) * T.pow(Ω, n - 1))
+        case .rounded: return 0
+        }
+    }
+
+    /// Points where the function is smooth, so that its rule can be checked against
+    /// central finite differences there (the rule tests use them; so can yours).
+    public var testPoints: [Double] {
+        switch self {
+        case .log, .log2, .log10, .sqrt: return [0.3, 1.0, 2.5, 7.0]
+        case .logOnePlus: return [-0.5, 0.2, 3.0]
+        case .acosh: return [1.3, 2.0, 5.0]
+        case .atanh, .acos, .asin: return [-0.7, -0.1, 0.4, 0.8]
+        case .tan: return [-1.0, 0.3, 1.2]
+        case .gamma: return [-1.5, 0.4, 1.0, 2.5, 4.2]
+        case .logGamma: return [0.4, 1.0, 2.5, 7.3, 15.0]
+        case .abs, .relu: return [-2.0, -0.3, 0.4, 1.5]
+        case .root(let n) where n % 2 == 0: return [0.3, 1.0, 4.0]
+        case .root: return [-3.0, 0.3, 1.0, 4.0]
+        case .power(let n) where n < 0: return [-2.0, 0.5, 1.5]
+        case .rounded: return [-1.3, 0.2, 2.7]
+        case .negate, .exp, .expMinusOne, .exp2, .exp10, .cosh, .sinh, .tanh, .cos, .sin,
+             .asinh, .atan, .erf, .erfc, .sigmoid, .softplus, .power:
+            return [-1.7, -0.4, 0.0, 0.6, 2.1]
+        }
+    }
+
+    /// Whether an elementwise loop of this function is cheap (arithmetic) rather than
+    /// a transcendental call: decides how finely tensor loops are split across cores.
+    public var isCheap: Bool {
+        switch self {
+        case .negate, .sqrt, .abs, .relu, .rounded: return true
+        case .power(let n): return n == 0 || n == 1
+        default: return false
+        }
+    }
+
+    /// The position of the function's case in the table (parameters ignored): the
+    /// tests check that ``allCases`` reaches every position below ``caseCount``.
+    public var ordinal: Int {
+        switch self {
+        case .negate: 0
+        case .sqrt: 1
+        case .exp: 2
+        case .expMinusOne: 3
+        case .exp2: 4
+        case .exp10: 5
+        case .cosh: 6
+        case .sinh: 7
+        case .tanh: 8
+        case .cos: 9
+        case .sin: 10
+        case .tan: 11
+        case .log: 12
+        case .logOnePlus: 13
+        case .log2: 14
+        case .log10: 15
+        case .acosh: 16
+        case .asinh: 17
+        case .atanh: 18
+        case .acos: 19
+        case .asin: 20
+        case .atan: 21
+        case .erf: 22
+        case .erfc: 23
+        case .gamma: 24
+        case .logGamma: 25
+        case .abs: 26
+        case .sigmoid: 27
+        case .softplus: 28
+        case .relu: 29
+        case .power: 30
+        case .root: 31
+        case .rounded: 32
+        }
+    }
+
+    /// The number of cases of the table (one more than the largest ``ordinal``).
+    public static var caseCount: Int { 33 }
+
+    /// Calls `body` with `self` spelled as a constant, once per case, so that a loop
+    /// written in `body` is compiled once per function with the rule's code inlined
+    /// (the tensor kernels use it; the switch over the rule runs once per call, not
+    /// once per element).
+    @inlinable @inline(__always)
+    public func withConstantRule<R>(_ body: (UnaryFunction) throws -> R) rethrows -> R {
+        switch self {
+        case .negate: return try body(.negate)
+        case .sqrt: return try body(.sqrt)
+        case .exp: return try body(.exp)
+        case .expMinusOne: return try body(.expMinusOne)
+        case .exp2: return try body(.exp2)
+        case .exp10: return try body(.exp10)
+        case .cosh: return try body(.cosh)
+        case .sinh: return try body(.sinh)
+        case .tanh: return try body(.tanh)
+        case .cos: return try body(.cos)
+        case .sin: return try body(.sin)
+        case .tan: return try body(.tan)
+        case .log: return try body(.log)
+        case .logOnePlus: return try body(.logOnePlus)
+        case .log2: return try body(.log2)
+        case .log10: return try body(.log10)
+        case .acosh: return try body(.acosh)
+        case .asinh: return try body(.asinh)
+        case .atanh: return try body(.atanh)
+        case .acos: return try body(.acos)
+        case .asin: return try body(.asin)
+        case .atan: return try body(.atan)
+        case .erf: return try body(.erf)
+        case .erfc: return try body(.erfc)
+        case .gamma: return try body(.gamma)
+        case .logGamma: return try body(.logGamma)
+        case .abs: return try body(.abs)
+        case .sigmoid: return try body(.sigmoid)
+        case .softplus: return try body(.softplus)
+        case .relu: return try body(.relu)
+        case .power(let n): return try body(.power(n))
+        case .root(let n): return try body(.root(n))
+        case .rounded(let mode): return try body(.rounded(mode))
         }
     }
 }

@@ -13,13 +13,12 @@ import RealModule
 // exp 6.8 ms generic vs 5.2 ms here (glibc's `exp` itself is ~5 ns), a + b
 // 1.8 ms vs 0.19 ms.
 //
-// Here the `switch` over the rule happens once per tensor, and each case runs
-// a loop over raw buffers whose body is the rule's value expression written
-// out (the same expression as the `value` of `UnaryFunction.evaluate` /
-// `BinaryFunction.evaluate`, which stay the single definition of the math and
-// of the derivatives; `TensorElementwiseTests` checks every case bit-for-bit against
-// `evaluate` for Float and Double, including NaN, ±∞, ±0). Large loops are
-// split across cores.
+// Here the `switch` over the rule happens once per tensor (the table's
+// `withConstantRule`), and each case runs a loop over raw buffers whose body is
+// the rule's `value` from the table, inlined for that constant rule: the table
+// stays the single definition of the math (`TensorElementwiseTests` checks every
+// case bit-for-bit against `evaluate` for Float and Double, including NaN, ±∞,
+// ±0). Large loops are split across cores.
 
 /// Elements per chunk below which a loop stays on the calling thread: cheap
 /// operations (add, multiply, …) and transcendental ones (exp, sin, …).
@@ -99,110 +98,20 @@ func _fastMapConcrete<T: Real & BinaryFloatingPoint>(_ f: UnaryFunction, _ x: [T
     }
 }
 
-/// Each case is the `value` of `UnaryFunction.evaluate` for that case.
+/// `y = f(x)` elementwise: one loop per rule, compiled with the rule's value
+/// expression from the table inlined (the switch runs once per call).
 @inline(__always)
 func _fastMapBuffer<T: Real & BinaryFloatingPoint>(_ f: UnaryFunction, _ x: UnsafePointer<T>,
                                                    _ y: UnsafeMutablePointer<T>, _ n: Int) {
-    let cheap = _fastCheapGrain, costly = _fastCostlyGrain
-    switch f {
-    case .negate: _fastUnaryLoop(_UNegate<T>(), x, y, n, grain: cheap)
-    case .sqrt: _fastUnaryLoop(_USqrt<T>(), x, y, n, grain: cheap)
-    case .exp: _fastUnaryLoop(_UExp<T>(), x, y, n, grain: costly)
-    case .expMinusOne: _fastUnaryLoop(_UExpMinusOne<T>(), x, y, n, grain: costly)
-    case .exp2: _fastUnaryLoop(_UExp2<T>(), x, y, n, grain: costly)
-    case .exp10: _fastUnaryLoop(_UExp10<T>(), x, y, n, grain: costly)
-    case .cosh: _fastUnaryLoop(_UCosh<T>(), x, y, n, grain: costly)
-    case .sinh: _fastUnaryLoop(_USinh<T>(), x, y, n, grain: costly)
-    case .tanh: _fastUnaryLoop(_UTanh<T>(), x, y, n, grain: costly)
-    case .cos: _fastUnaryLoop(_UCos<T>(), x, y, n, grain: costly)
-    case .sin: _fastUnaryLoop(_USin<T>(), x, y, n, grain: costly)
-    case .tan: _fastUnaryLoop(_UTan<T>(), x, y, n, grain: costly)
-    case .log: _fastUnaryLoop(_ULog<T>(), x, y, n, grain: costly)
-    case .logOnePlus: _fastUnaryLoop(_ULogOnePlus<T>(), x, y, n, grain: costly)
-    case .log2: _fastUnaryLoop(_ULog2<T>(), x, y, n, grain: costly)
-    case .log10: _fastUnaryLoop(_ULog10<T>(), x, y, n, grain: costly)
-    case .acosh: _fastUnaryLoop(_UAcosh<T>(), x, y, n, grain: costly)
-    case .asinh: _fastUnaryLoop(_UAsinh<T>(), x, y, n, grain: costly)
-    case .atanh: _fastUnaryLoop(_UAtanh<T>(), x, y, n, grain: costly)
-    case .acos: _fastUnaryLoop(_UAcos<T>(), x, y, n, grain: costly)
-    case .asin: _fastUnaryLoop(_UAsin<T>(), x, y, n, grain: costly)
-    case .atan: _fastUnaryLoop(_UAtan<T>(), x, y, n, grain: costly)
-    case .erf: _fastUnaryLoop(_UErf<T>(), x, y, n, grain: costly)
-    case .erfc: _fastUnaryLoop(_UErfc<T>(), x, y, n, grain: costly)
-    case .gamma: _fastUnaryLoop(_UGamma<T>(), x, y, n, grain: costly)
-    case .logGamma: _fastUnaryLoop(_ULogGamma<T>(), x, y, n, grain: costly)
-    case .abs: _fastUnaryLoop(_UAbs<T>(), x, y, n, grain: cheap)
-    case .sigmoid: _fastUnaryLoop(_USigmoid<T>(), x, y, n, grain: costly)
-    case .softplus: _fastUnaryLoop(_USoftplus<T>(), x, y, n, grain: costly)
-    case .relu: _fastUnaryLoop(_URelu<T>(), x, y, n, grain: cheap)
-    case .power(let p):
-        switch p {
-        case 0: _fastUnaryLoop(_UConstantOne<T>(), x, y, n, grain: cheap)
-        case 1: _fastUnaryLoop(_UIdentity<T>(), x, y, n, grain: cheap)
-        default: _fastUnaryLoop(_UPower<T>(p: p), x, y, n, grain: costly)
-        }
-    case .root(let r): _fastUnaryLoop(_URoot<T>(r: r), x, y, n, grain: costly)
-    case .rounded(let mode): _fastUnaryLoop(_URounded<T>(rule: mode.rule), x, y, n, grain: cheap)
+    f.withConstantRule { rule in
+        _fastUnaryLoop(_UnaryRule<T>(rule: rule), x, y, n, grain: rule.isCheap ? _fastCheapGrain : _fastCostlyGrain)
     }
 }
 
-// The value expressions of `UnaryFunction.evaluate`, one type per case.
-struct _UNegate<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { -x } }
-struct _USqrt<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.sqrt(x) } }
-struct _UExp<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp(x) } }
-struct _UExpMinusOne<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.expMinusOne(x) } }
-struct _UExp2<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp2(x) } }
-struct _UExp10<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.exp10(x) } }
-struct _UCosh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.cosh(x) } }
-struct _USinh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.sinh(x) } }
-struct _UTanh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.tanh(x) } }
-struct _UCos<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.cos(x) } }
-struct _USin<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.sin(x) } }
-struct _UTan<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.tan(x) } }
-struct _ULog<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.log(x) } }
-struct _ULogOnePlus<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.log(onePlus: x) } }
-struct _ULog2<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.log2(x) } }
-struct _ULog10<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.log10(x) } }
-struct _UAcosh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.acosh(x) } }
-struct _UAsinh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.asinh(x) } }
-struct _UAtanh<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.atanh(x) } }
-struct _UAcos<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.acos(x) } }
-struct _UAsin<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.asin(x) } }
-struct _UAtan<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.atan(x) } }
-struct _UErf<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.erf(x) } }
-struct _UErfc<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.erfc(x) } }
-struct _UGamma<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.gamma(x) } }
-struct _ULogGamma<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { T.logGamma(x) } }
-/// evaluate: x > 0 → x, x < 0 → −x, otherwise x.magnitude; that is x.magnitude in every case.
-struct _UAbs<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { x.magnitude } }
-struct _URelu<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { x > 0 ? x : 0 } }
-struct _USigmoid<T: Real>: _FastUnaryOp {
-    @inline(__always) func callAsFunction(_ x: T) -> T {
-        if x >= 0 { return 1 / (1 + T.exp(-x)) }
-        let e = T.exp(x)
-        return e / (1 + e)
-    }
-}
-struct _USoftplus<T: Real>: _FastUnaryOp {
-    @inline(__always) func callAsFunction(_ x: T) -> T {
-        x > 0 ? x + T.log(onePlus: T.exp(-x)) : T.log(onePlus: T.exp(x))
-    }
-}
-struct _UConstantOne<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { 1 } }
-struct _UIdentity<T: Real>: _FastUnaryOp { @inline(__always) func callAsFunction(_ x: T) -> T { x } }
-/// Also for n = 2: libm's `pow(x, 2.0)` is not always the rounded x·x, and the
-/// rule table is `T.pow(x, n)`.
-struct _UPower<T: Real>: _FastUnaryOp {
-    let p: Int
-    @inline(__always) func callAsFunction(_ x: T) -> T { T.pow(x, p) }
-}
-struct _URoot<T: Real>: _FastUnaryOp {
-    let r: Int
-    @inline(__always) func callAsFunction(_ x: T) -> T { T.root(x, r) }
-}
-struct _URounded<T: Real>: _FastUnaryOp {
-    let rule: FloatingPointRoundingRule
-    @inline(__always) func callAsFunction(_ x: T) -> T { x.rounded(rule) }
+/// One unary rule of the table as an elementwise operation.
+struct _UnaryRule<T: Real>: _FastUnaryOp {
+    let rule: UnaryFunction
+    @inline(__always) func callAsFunction(_ x: T) -> T { rule.value(x) }
 }
 
 // MARK: Binary
@@ -269,44 +178,21 @@ protocol _FastBinaryOp {
     func callAsFunction(_ x: T, _ y: T) -> T
 }
 
-/// Each case is the `value` of `BinaryFunction.evaluate` for that case.
+/// `y = f(a, b)` elementwise: one loop per rule (see `_fastMapBuffer`).
 @inline(__always)
 func _fastZipBuffer<T: Real & BinaryFloatingPoint>(_ f: BinaryFunction, _ layout: _FastZipLayout, _ shape: [Int],
                                                    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
                                                    _ y: UnsafeMutablePointer<T>, _ n: Int) {
-    let cheap = _fastCheapGrain, costly = _fastCostlyGrain
-    switch f {
-    case .add: _fastBinaryLoop(_BAdd<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .subtract: _fastBinaryLoop(_BSubtract<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .multiply: _fastBinaryLoop(_BMultiply<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .divide: _fastBinaryLoop(_BDivide<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .pow: _fastBinaryLoop(_BPow<T>(), layout, shape, a, b, y, n, grain: costly)
-    case .atan2: _fastBinaryLoop(_BAtan2<T>(), layout, shape, a, b, y, n, grain: costly)
-    case .hypot: _fastBinaryLoop(_BHypot<T>(), layout, shape, a, b, y, n, grain: costly)
-    case .minimum: _fastBinaryLoop(_BMinimum<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .maximum: _fastBinaryLoop(_BMaximum<T>(), layout, shape, a, b, y, n, grain: cheap)
-    case .remainder: _fastBinaryLoop(_BRemainder<T>(), layout, shape, a, b, y, n, grain: costly)
-    case .truncatingRemainder: _fastBinaryLoop(_BTruncatingRemainder<T>(), layout, shape, a, b, y, n, grain: costly)
+    f.withConstantRule { rule in
+        _fastBinaryLoop(_BinaryRule<T>(rule: rule), layout, shape, a, b, y, n,
+                        grain: rule.isCheap ? _fastCheapGrain : _fastCostlyGrain)
     }
 }
 
-// The value expressions of `BinaryFunction.evaluate`, one type per case.
-struct _BAdd<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x + y } }
-struct _BSubtract<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x - y } }
-struct _BMultiply<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x * y } }
-struct _BDivide<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x / y } }
-struct _BPow<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { T.pow(x, y) } }
-struct _BAtan2<T: Real>: _FastBinaryOp {
-    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { T.atan2(y: x, x: y) }
-}
-struct _BHypot<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { T.hypot(x, y) } }
-struct _BMinimum<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { T.minimum(x, y) } }
-struct _BMaximum<T: Real>: _FastBinaryOp { @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { T.maximum(x, y) } }
-struct _BRemainder<T: Real>: _FastBinaryOp {
-    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x.remainder(dividingBy: y) }
-}
-struct _BTruncatingRemainder<T: Real>: _FastBinaryOp {
-    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { x.truncatingRemainder(dividingBy: y) }
+/// One binary rule of the table as an elementwise operation.
+struct _BinaryRule<T: Real>: _FastBinaryOp {
+    let rule: BinaryFunction
+    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { rule.value(x, y) }
 }
 
 /// `y = op(a, b)` elementwise over the output, reading `a` and `b` as `layout` says.

@@ -61,25 +61,11 @@ func _mapLoop<T: Real>(_ x: [T], parallel: Bool, _ body: (T) -> T) -> [T] {
     }
 }
 
-/// `f` applied to every scalar. The common cases are spelled out so that the
-/// optimiser specialises `evaluate` for a constant case (the math still comes
-/// from the rule table, and the unused derivative is dropped).
+/// `f` applied to every scalar (the generic path: scalars other than Float and
+/// Double, whose kernels are in FastKernels.swift).
 @inlinable
 func _mapScalars<T: Real>(_ f: UnaryFunction, _ x: [T], parallel: Bool) -> [T] {
-    switch f {
-    case .exp: return _mapLoop(x, parallel: parallel) { UnaryFunction.exp.evaluate($0).value }
-    case .log: return _mapLoop(x, parallel: parallel) { UnaryFunction.log.evaluate($0).value }
-    case .sin: return _mapLoop(x, parallel: parallel) { UnaryFunction.sin.evaluate($0).value }
-    case .cos: return _mapLoop(x, parallel: parallel) { UnaryFunction.cos.evaluate($0).value }
-    case .tanh: return _mapLoop(x, parallel: parallel) { UnaryFunction.tanh.evaluate($0).value }
-    case .sqrt: return _mapLoop(x, parallel: parallel) { UnaryFunction.sqrt.evaluate($0).value }
-    case .negate: return _mapLoop(x, parallel: parallel) { UnaryFunction.negate.evaluate($0).value }
-    case .abs: return _mapLoop(x, parallel: parallel) { UnaryFunction.abs.evaluate($0).value }
-    case .relu: return _mapLoop(x, parallel: parallel) { UnaryFunction.relu.evaluate($0).value }
-    case .sigmoid: return _mapLoop(x, parallel: parallel) { UnaryFunction.sigmoid.evaluate($0).value }
-    case .power(2): return _mapLoop(x, parallel: parallel) { $0 * $0 }  // == UnaryFunction.power(2), without pow()
-    default: return _mapLoop(x, parallel: parallel) { f.evaluate($0).value }
-    }
+    _mapLoop(x, parallel: parallel) { f.value($0) }
 }
 
 extension Tensor {
@@ -198,12 +184,8 @@ extension Tensor {
                 return Tensor(_shape: outShape, _scalars: fast)
             }
         }
-        switch f {
-        case .add: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.add.evaluate($0, $1).value }
-        case .subtract: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.subtract.evaluate($0, $1).value }
-        case .multiply: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.multiply.evaluate($0, $1).value }
-        case .divide: return _broadcastCombine(a, b, operation: f.name) { BinaryFunction.divide.evaluate($0, $1).value }
-        default: return _broadcastCombine(a, b, operation: f.name) { f.evaluate($0, $1).value }
+        return f.withConstantRule { rule in
+            _broadcastCombine(a, b, operation: f.name) { rule.value($0, $1) }
         }
     }
 

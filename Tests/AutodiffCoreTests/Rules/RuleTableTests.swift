@@ -8,23 +8,38 @@ import Testing
 /// against the rule.
 @Suite("Rule table")
 struct RuleTableTests {
-    /// Points where each unary function is smooth (and its finite difference trustworthy).
-    static func domain(_ f: UnaryFunction) -> [Double] {
-        switch f {
-        case .log, .log2, .log10, .sqrt: return [0.3, 1.0, 2.5, 7.0]
-        case .logOnePlus: return [-0.5, 0.2, 3.0]
-        case .acosh: return [1.3, 2.0, 5.0]
-        case .atanh, .acos, .asin: return [-0.7, -0.1, 0.4, 0.8]
-        case .tan: return [-1.0, 0.3, 1.2]
-        case .gamma: return [-1.5, 0.4, 1.0, 2.5, 4.2]
-        case .logGamma: return [0.4, 1.0, 2.5, 7.3, 15.0]
-        case .abs, .relu: return [-2.0, -0.3, 0.4, 1.5]
-        case .root(let n) where n % 2 == 0: return [0.3, 1.0, 4.0]
-        case .root: return [-3.0, 0.3, 1.0, 4.0]
-        case .power(let n) where n < 0: return [-2.0, 0.5, 1.5]
-        case .rounded: return [-1.3, 0.2, 2.7]
-        default: return [-1.7, -0.4, 0.0, 0.6, 2.1]
+    /// Points where each unary function is smooth: the table's own test points.
+    static func domain(_ f: UnaryFunction) -> [Double] { f.testPoints }
+
+    @Test("allCases names every case of the unary table, and withConstantRule is the identity")
+    func everyCaseIsListed() {
+        let reached = Set(UnaryFunction.allCases.map(\.ordinal))
+        #expect(reached == Set(0..<UnaryFunction.caseCount), "missing ordinals: \(Set(0..<UnaryFunction.caseCount).subtracting(reached).sorted())")
+        for f in UnaryFunction.allCases {
+            #expect(f.withConstantRule { $0 } == f)
+            #expect(!f.testPoints.isEmpty)
         }
+        for f in BinaryFunction.allCases {
+            #expect(f.withConstantRule { $0 } == f)
+            #expect(!f.testPoints.isEmpty)
+        }
+    }
+
+    @Test("sigmoid, softplus and relu from code generic over Real are single recorded rules")
+    func genericRulesAreSingleOperations() {
+        func model<S: Real>(_ x: [S]) -> S { S.sigmoid(x[0]) + S.softplus(x[1]) + S.relu(x[2]) }
+        let x = [0.3, -1.2, 0.7]
+        let nodes = Tape<Double>.withTape { tape in
+            let v = x.map { tape.variable($0) }
+            let before = tape.count
+            _ = model(v)
+            return tape.count - before
+        }
+        #expect(nodes == 5)   // three rules, two additions
+        let g = gradient(at: x) { x in model(x) }
+        #expect(g == [UnaryFunction.sigmoid.evaluate(0.3).derivative, UnaryFunction.softplus.evaluate(-1.2).derivative, 1])
+        #expect(model(x) == UnaryFunction.sigmoid(0.3) + UnaryFunction.softplus(-1.2) + 0.7)
+        #expect(derivative(at: 0.0) { x in Dual<Double>.sigmoid(x) } == 0.25)
     }
 
     static func centralDifference<T: Real>(_ f: (T) -> T, at x: T, step h: T) -> T {
@@ -63,15 +78,7 @@ struct RuleTableTests {
         }
     }
 
-    static let binaryDomain: [(Double, Double)] = [(0.7, 1.3), (2.2, -0.6), (-1.4, 0.9), (3.0, 2.0)]
-
-    static func binaryDomain(_ f: BinaryFunction) -> [(Double, Double)] {
-        switch f {
-        case .pow: return [(0.7, 1.3), (2.2, -0.6), (1.5, 2.5), (3.0, 0.5)]
-        case .remainder, .truncatingRemainder: return [(5.3, 2.1), (-4.2, 1.5), (2.9, -0.8)]
-        default: return binaryDomain
-        }
-    }
+    static func binaryDomain(_ f: BinaryFunction) -> [(Double, Double)] { f.testPoints }
 
     @Test("binary rules vs finite differences and both modes", arguments: BinaryFunction.allCases)
     func binary(_ f: BinaryFunction) {
