@@ -88,6 +88,8 @@ public enum UnaryFunction: Hashable, Sendable {
     case root(Int)
     /// x rounded with the given rule; piecewise constant, derivative 0.
     case rounded(RoundingMode)
+    /// ∛x, the real cube root (negative for negative x); derivative 1/(3Ω²), +∞ at x = 0.
+    case cbrt
 
     /// Every function, with representative parameters for the parameterised
     /// ones: the list the rule tests, the tensor tests and the fuzzers iterate
@@ -96,7 +98,7 @@ public enum UnaryFunction: Hashable, Sendable {
         .negate, .sqrt, .exp, .expMinusOne, .exp2, .exp10, .cosh, .sinh, .tanh,
         .cos, .sin, .tan, .log, .logOnePlus, .log2, .log10, .acosh, .asinh, .atanh,
         .acos, .asin, .atan, .erf, .erfc, .gamma, .logGamma, .abs, .sigmoid,
-        .softplus, .relu, .power(0), .power(1), .power(2), .power(3), .power(-2),
+        .softplus, .relu, .cbrt, .power(0), .power(1), .power(2), .power(3), .power(-2),
         .root(2), .root(3), .rounded(.toNearestOrEven), .rounded(.down), .rounded(.up),
         .rounded(.towardZero), .rounded(.toNearestOrAwayFromZero), .rounded(.awayFromZero),
     ]
@@ -168,6 +170,7 @@ public enum UnaryFunction: Hashable, Sendable {
             return T.pow(x, n)
         case .root(let n): return T.root(x, n)
         case .rounded(let mode): return x.rounded(mode.rule)
+        case .cbrt: return T.root(x, 3)
         }
     }
 
@@ -216,6 +219,7 @@ public enum UnaryFunction: Hashable, Sendable {
             return T(n) * T.pow(x, n - 1)
         case .root(let n): return 1 / (T(n) * T.pow(Ω, n - 1))
         case .rounded: return 0
+        case .cbrt: return 1 / (3 * Ω * Ω)
         }
     }
 
@@ -230,7 +234,7 @@ public enum UnaryFunction: Hashable, Sendable {
         case .tan: return [-1.0, 0.3, 1.2]
         case .gamma: return [-1.5, 0.4, 1.0, 2.5, 4.2]
         case .logGamma: return [0.4, 1.0, 2.5, 7.3, 15.0]
-        case .abs, .relu: return [-2.0, -0.3, 0.4, 1.5]
+        case .abs, .relu, .cbrt: return [-2.0, -0.3, 0.4, 1.5]
         case .root(let n) where n % 2 == 0: return [0.3, 1.0, 4.0]
         case .root: return [-3.0, 0.3, 1.0, 4.0]
         case .power(let n) where n < 0: return [-2.0, 0.5, 1.5]
@@ -288,11 +292,12 @@ public enum UnaryFunction: Hashable, Sendable {
         case .power: 30
         case .root: 31
         case .rounded: 32
+        case .cbrt: 33
         }
     }
 
     /// The number of cases of the table (one more than the largest ``ordinal``).
-    public static var caseCount: Int { 33 }
+    public static var caseCount: Int { 34 }
 
     /// Calls `body` with `self` spelled as a constant, once per case, so that a loop
     /// written in `body` is compiled once per function with the rule's code inlined
@@ -334,6 +339,7 @@ public enum UnaryFunction: Hashable, Sendable {
         case .power(let n): return try body(.power(n))
         case .root(let n): return try body(.root(n))
         case .rounded(let mode): return try body(.rounded(mode))
+        case .cbrt: return try body(.cbrt)
         }
     }
 }
