@@ -22,12 +22,12 @@ let seed000FunctionalSections: [TourSection] = [
         let x = Tensor<Float>.randomNormal([3], using: &rng)
         let myGradients = Tensor<Float>([0.1, 1.0, 0.0001])
         var k = 0
-        let (value, pullback) = try vjp(at: x, cotangent: myGradients) { x in
+        let (value, cotangent) = try vjp(at: x, cotangent: myGradients) { x in
             let r = try doubling(x)
             k = r.k
             return r.y
         }
-        print("(\(value),\n \(pullback))")
+        print("(\(value),\n \(cotangent))")
         print("(= v * 2^\(k))")
     },
 ]

@@ -93,21 +93,21 @@ var tapeRows: [[String]] = []
 for (name, n, f) in [("rosen-grad n=1000", 1000, { (x: [Traced<Double>]) in rosenbrock(x) }),
                      ("clipped (branch per entry) n=1000", 1000, { (x: [Traced<Double>]) in clipped(x) })] {
     let x = input(n)
-    let tape = GradientTape(at: x, of: f)
+    let tape = RecordedGradient(at: x, of: f)
     let replay = medianTime { blackHole(try! tape.gradient(at: x)) }
-    let record = medianTime { blackHole(GradientTape(at: x, of: f)) }
-    let rerecord = medianTime { blackHole(try! GradientTape(at: x, of: f).gradient(at: x)) }
+    let record = medianTime { blackHole(RecordedGradient(at: x, of: f)) }
+    let rerecord = medianTime { blackHole(try! RecordedGradient(at: x, of: f).gradient(at: x)) }
     let fresh = name.hasPrefix("rosen")
         ? medianTime { blackHole(gradient(at: x) { x in rosenbrock(x) }) }
         : medianTime { blackHole(gradient(at: x) { x in clipped(x) }) }
     // Replay at an input that flips one branch: detected, re-recorded automatically.
     var flipped = x
     flipped[0] = 0.1
-    let autoTape = GradientTape(at: x, of: f)
+    let autoTape = RecordedGradient(at: x, of: f)
     let flippedTime = medianTime(samples: 5) { blackHole(try! autoTape.gradient(at: flipped)); blackHole(try! autoTape.gradient(at: x)) } / 2
     tapeRows.append([name, formatTime(replay), formatTime(record), formatTime(rerecord), ratio(rerecord, replay),
                      formatTime(fresh), ratio(fresh, replay), "\(tape.comparisonCount)", formatTime(flippedTime)])
 }
-print("\nReusable tape (GradientTape): replay vs record (new GradientTape) vs re-record (new GradientTape + gradient) vs gradient(at:) on Reverse (target: gradient(at:)/replay ≥ 3x on rosen-grad):\n")
+print("\nReusable tape (RecordedGradient): replay vs record (new RecordedGradient) vs re-record (new RecordedGradient + gradient) vs gradient(at:) on Reverse (target: gradient(at:)/replay ≥ 3x on rosen-grad):\n")
 printTable(["problem", "replay", "record", "re-record", "re-record/replay", "gradient(at:)", "gradient(at:)/replay",
             "comparisons checked", "replay with branch change (re-records)"], tapeRows)

@@ -95,8 +95,8 @@ func rosenGradRows(_ shared: SharedData) throws -> [Row] {
                         primal: { [rosenbrock(x)] },
                         derivative: { gradient(at: x) { rosenbrock($0) } },
                         expectedPrimal: expected, check: check, swiftAD: swiftAD))
-        let tape = GradientTape(at: x) { rosenbrock($0) }
-        rows.append(Row(id: "rosen-grad", size: "n=\(n)", method: "GradientTape replay (recorded once, untimed)",
+        let tape = RecordedGradient(at: x) { rosenbrock($0) }
+        rows.append(Row(id: "rosen-grad", size: "n=\(n)", method: "RecordedGradient replay (recorded once, untimed)",
                         primal: { [rosenbrock(x)] },
                         derivative: { (try? tape.gradient(at: x)) ?? [] },
                         expectedPrimal: expected, check: check))
@@ -230,8 +230,8 @@ func gmmRows(_ shared: SharedData) throws -> [Row] {
                         primal: primal, derivative: { gradient(at: parameters) { gmmObjective($0, input) } },
                         expectedPrimal: expected, check: check,
                         swiftAD: SwiftADEntry(derivative: nil, note: "not run: the objective writes into scratch buffers (logsumexp terms, Q(x − μ)), which `_Differentiation` cannot differentiate; a rewrite with reads and appends only would pay an O(\(parameters.count)) pullback per parameter read (n·K·d² reads)")))
-        let tape = GradientTape(at: parameters) { gmmObjective($0, input) }
-        rows.append(Row(id: "gmm-grad", size: name, method: "GradientTape replay (recorded once, untimed)", slow: big,
+        let tape = RecordedGradient(at: parameters) { gmmObjective($0, input) }
+        rows.append(Row(id: "gmm-grad", size: name, method: "RecordedGradient replay (recorded once, untimed)", slow: big,
                         primal: primal, derivative: { (try? tape.gradient(at: parameters)) ?? [] },
                         expectedPrimal: expected, check: check))
 
@@ -267,13 +267,13 @@ func lstmRows(_ shared: SharedData) throws -> [Row] {
     let expected = [try c.number("objective")]
     let check = compare(try c.numbers("gradient"))
     let primal = { [lstmObjective(parameters, input)] }
-    let tape = GradientTape(at: parameters) { lstmObjective($0, input) }
+    let tape = RecordedGradient(at: parameters) { lstmObjective($0, input) }
     return [
         Row(id: "lstm-grad", size: "l2_c1024", method: "gradient(at:) (reverse, scalar loop)", slow: true,
             primal: primal, derivative: { gradient(at: parameters) { lstmObjective($0, input) } },
             expectedPrimal: expected, check: check,
             swiftAD: SwiftADEntry(derivative: nil, note: "not run: the state is updated in place over 1023 steps (array element writes are not differentiable in `_Differentiation`), and each of the ~10⁵ parameter reads would pay an O(266) pullback")),
-        Row(id: "lstm-grad", size: "l2_c1024", method: "GradientTape replay (recorded once, untimed)", slow: true,
+        Row(id: "lstm-grad", size: "l2_c1024", method: "RecordedGradient replay (recorded once, untimed)", slow: true,
             primal: primal, derivative: { (try? tape.gradient(at: parameters)) ?? [] },
             expectedPrimal: expected, check: check),
     ]

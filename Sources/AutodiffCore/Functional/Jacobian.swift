@@ -344,7 +344,8 @@ public func gradientForward<S: Real>(
 
 // MARK: - jvp and vjp
 
-/// `f(x)` and the Jacobian-vector product `J·v`, in forward mode (one evaluation).
+/// `f(x)` and the Jacobian-vector product `J·v` (the tangent of the output), in
+/// forward mode (one evaluation).
 ///
 /// ```swift
 /// let (y, t) = jvp(at: [1.0, 2.0], direction: [1, 0]) { x in F(x) }   // t = first column of J
@@ -352,7 +353,7 @@ public func gradientForward<S: Real>(
 @inlinable
 public func jvp<S: Real>(
     at x: [S], direction v: [S], of f: ([Dual<S>]) -> [Dual<S>]
-) -> (value: [S], differential: [S]) {
+) -> (value: [S], tangent: [S]) {
     precondition(v.count == x.count, """
         Autodiff: jvp(at:direction:of:): the direction has \(v.count) entries but the input has \(x.count)
         """)
@@ -362,8 +363,8 @@ public func jvp<S: Real>(
     return (y.map(\.value), y.map { $0._derivative(forTag: tag, operation: "jvp(at:direction:of:)") })
 }
 
-/// `f(x)` and the vector-Jacobian product `uᵀJ`, in reverse mode (one recording,
-/// one sweep seeded with all of `u`).
+/// `f(x)` and the vector-Jacobian product `uᵀJ` (the cotangent of the input), in
+/// reverse mode (one recording, one sweep seeded with all of `u`).
 ///
 /// ```swift
 /// let (y, c) = vjp(at: [1.0, 2.0], cotangent: [1, 0]) { x in F(x) }   // c = first row of J
@@ -372,7 +373,7 @@ public func jvp<S: Real>(
 public func vjp<S: Real>(
     at x: [S], cotangent u: [S], of f: ([Reverse<S>]) -> [Reverse<S>],
     file: StaticString = #fileID, line: UInt = #line
-) -> (value: [S], pullback: [S]) {
+) -> (value: [S], cotangent: [S]) {
     Tape<S>.withTape(origin: TapeOrigin("vjp(at:cotangent:of:)", file: file, line: line)) { tape in
         let inputs = x.map { tape.variable($0) }
         let y = f(inputs)

@@ -69,7 +69,7 @@ public func hessian<S>(at inputs: (Tensor<S>, Tensor<S>), of f: (Tensor<S>, Tens
 /// // g = v · 2^k
 /// ```
 public func vjp<S>(at x: Tensor<S>, cotangent v: Tensor<S>,
-                   of f: (Tensor<S>) throws -> Tensor<S>) throws -> (value: Tensor<S>, pullback: Tensor<S>) {
+                   of f: (Tensor<S>) throws -> Tensor<S>) throws -> (value: Tensor<S>, cotangent: Tensor<S>) {
     let xs = x.detach().requiringGrad()
     let y = try withGradEnabled { try f(xs) }
     if !y.requiresGrad { return (y, .zeros(x.shape)) }
@@ -77,13 +77,37 @@ public func vjp<S>(at x: Tensor<S>, cotangent v: Tensor<S>,
     return (y.detach(), g ?? .zeros(x.shape))
 }
 
+/// `f(x)` and the Jacobian-vector product `J·v` (PyTorch's `jvp(f, x, v)`), by the
+/// double-backward trick PyTorch uses: the vector-Jacobian product `uᵀJ` is linear in
+/// `u`, and differentiating `uᵀJ·v` with respect to `u` gives `J·v`.
+///
+/// ```swift
+/// let (y, t) = try jvp(at: Tensor([1.0, 2.0]), direction: Tensor([1.0, 0])) { x in x * x }   // t = [2, 0]
+/// ```
+public func jvp<S>(at x: Tensor<S>, direction v: Tensor<S>,
+                   of f: (Tensor<S>) throws -> Tensor<S>) throws -> (value: Tensor<S>, tangent: Tensor<S>) {
+    guard v.shape == x.shape else {
+        throw TensorError.shapeMismatch(operation: "jvp(at:direction:of:)", lhs: x.shape, rhs: v.shape)
+    }
+    let xs = x.detach().requiringGrad()
+    return try withGradEnabled {
+        let y = try f(xs)
+        if !y.requiresGrad { return (y.detach(), .zeros(y.shape)) }
+        let u = Tensor<S>.zeros(y.shape).requiringGrad()
+        guard let g = try gradients(of: [y], withRespectTo: [xs], gradOutputs: [u], createGraph: true)[0],
+              g.requiresGrad else { return (y.detach(), .zeros(y.shape)) }
+        let t = try gradients(of: [(g * v).sum()], withRespectTo: [u])[0] ?? .zeros(y.shape)
+        return (y.detach(), t)
+    }
+}
+
 /// The Hessian-vector product `H·v` of a scalar-valued `f` at `x`, by
 /// differentiating `∇f·v` again (double backward).
 ///
 /// ```swift
-/// let hv = try hvp(at: x, vector: v) { x in (x * x * x).sum() }   // 6·x·v
+/// let hv = try hvp(at: x, direction: v) { x in (x * x * x).sum() }   // 6·x·v
 /// ```
-public func hvp<S>(at x: Tensor<S>, vector v: Tensor<S>, of f: (Tensor<S>) throws -> Tensor<S>) throws -> Tensor<S> {
+public func hvp<S>(at x: Tensor<S>, direction v: Tensor<S>, of f: (Tensor<S>) throws -> Tensor<S>) throws -> Tensor<S> {
     let xs = x.detach().requiringGrad()
     return try withGradEnabled {
         let y = try f(xs)

@@ -233,7 +233,7 @@ struct FunctionalTests {
     @Test("reusable tape: replay equals a fresh gradient; a changed branch re-records or throws, never a wrong gradient")
     func reusableTape() throws {
         let x0 = deterministicInput(count: 50)
-        let tape = GradientTape(at: x0) { x in rosenbrock(x) }
+        let tape = RecordedGradient(at: x0) { x in rosenbrock(x) }
         let x1 = x0.map { $0 * 0.7 + 0.1 }
         let (v, g) = try tape.valueWithGradient(at: x1)
         #expect(g == gradient(at: x1) { x in rosenbrock(x) })
@@ -241,13 +241,13 @@ struct FunctionalTests {
         #expect(tape.recordings == 1)
 
         func piecewise<S: Real>(_ x: [S]) -> S { x[0] > x[1] ? x[0] * x[0] * x[1] : S.sin(x[0]) + x[1] }
-        let auto = GradientTape(at: [2.0, 1.0]) { x in piecewise(x) }
-        let strict = GradientTape(at: [2.0, 1.0], onBranchChange: .throwError) { x in piecewise(x) }
+        let auto = RecordedGradient(at: [2.0, 1.0]) { x in piecewise(x) }
+        let strict = RecordedGradient(at: [2.0, 1.0], onBranchChange: .throwError) { x in piecewise(x) }
         #expect(auto.comparisonCount == 1)
         let other = [0.5, 1.0]
         #expect(try auto.gradient(at: other) == gradient(at: other) { x in piecewise(x) })
         #expect(auto.recordings == 2)
-        #expect(throws: GradientTapeError.branchChanged(comparison: 0, recordedOutcome: true)) {
+        #expect(throws: RecordedGradientError.branchChanged(comparison: 0, recordedOutcome: true)) {
             try strict.gradient(at: other)
         }
         #expect(try strict.gradient(at: [3.0, 1.0]) == [6, 9])
@@ -301,14 +301,14 @@ struct FunctionalMisuseTests {
         #expect(b.contains("input[1] is nan"), "\(b)")
     }
 
-    @Test("a Traced value escaping its GradientTape recording stops with a message")
+    @Test("a Traced value escaping its RecordedGradient recording stops with a message")
     func escapingTraced() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var escaped: Traced<Double>?
-            _ = GradientTape(at: [1.0]) { x in escaped = x[0]; return x[0] * 2 }
-            _ = GradientTape(at: [1.0]) { x in x[0] * escaped! }
+            _ = RecordedGradient(at: [1.0]) { x in escaped = x[0]; return x[0] * 2 }
+            _ = RecordedGradient(at: [1.0]) { x in x[0] * escaped! }
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(stderr.contains("after its GradientTape recording ended"), "\(stderr)")
+        #expect(stderr.contains("after its RecordedGradient recording ended"), "\(stderr)")
     }
 }

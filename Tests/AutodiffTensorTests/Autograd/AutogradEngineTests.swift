@@ -62,7 +62,7 @@ struct AutogradEngineTests {
                 + 6 * s * v.scalars.reduce(0, +)
         }
         #expect(agClose(x.grad!.scalars, expected, tol: 1e-10))
-        let hv = try hvp(at: x.detach(), vector: v, of: f)
+        let hv = try hvp(at: x.detach(), direction: v, of: f)
         #expect(agClose(hv.scalars, expected, tol: 1e-10))
         let h = try hessian(at: Tensor<Double>([1, 2])) { ($0 * $0 * $0).sum() }
         #expect(h.scalars == [6, 0, 0, 12])

@@ -2,7 +2,7 @@ import RealModule
 
 // MARK: - The traced number
 
-/// The number type a ``GradientTape`` records with: each operation on it is kept
+/// The number type a ``RecordedGradient`` records with: each operation on it is kept
 /// with its rule-table entry (so the tape can be re-run for new inputs) and each
 /// comparison with its outcome (so a replay that would take another branch is
 /// detected). Conforms to `Real`; you only meet it as the closure's parameter type.
@@ -113,8 +113,8 @@ public struct Traced<T: Real>: AutodiffNumber {
 @inline(never)
 internal func _staleTraced<T>(_: T.Type, _ operation: String) -> Never {
     preconditionFailure("""
-        Autodiff: '\(operation)' used a Traced<\(T.self)> value after its GradientTape recording \
-        ended; Traced values must not escape the closure given to GradientTape.
+        Autodiff: '\(operation)' used a Traced<\(T.self)> value after its RecordedGradient recording \
+        ended; Traced values must not escape the closure given to RecordedGradient.
         """)
 }
 
@@ -124,8 +124,8 @@ internal func _mixedTraces<T>(_ x: Traced<T>, _ y: Traced<T>, _ operation: Strin
     if let s = x.state, s.pointee.generation != x.generation { _staleTraced(T.self, operation) }
     if let s = y.state, s.pointee.generation != y.generation { _staleTraced(T.self, operation) }
     preconditionFailure("""
-        Autodiff: GradientTape: '\(operation)' was given Traced<\(T.self)> values recorded by two \
-        different GradientTapes; Traced values must not cross tapes.
+        Autodiff: RecordedGradient: '\(operation)' was given Traced<\(T.self)> values recorded by two \
+        different RecordedGradients; Traced values must not cross tapes.
         """)
 }
 
@@ -140,17 +140,17 @@ extension Traced: CustomStringConvertible {
 
 // MARK: - The reusable tape
 
-/// What a ``GradientTape`` does when a replay's input makes a recorded comparison
+/// What a ``RecordedGradient`` does when a replay's input makes a recorded comparison
 /// come out differently (the function would take another branch).
 public enum BranchChangePolicy: Sendable {
     /// Record the function again at the new input (and keep the new recording).
     case rerecord
-    /// Throw ``GradientTapeError/branchChanged(comparison:recordedOutcome:)``.
+    /// Throw ``RecordedGradientError/branchChanged(comparison:recordedOutcome:)``.
     case throwError
 }
 
-/// Why a ``GradientTape`` replay refused to return a gradient.
-public enum GradientTapeError: Error, Equatable, CustomStringConvertible {
+/// Why a ``RecordedGradient`` replay refused to return a gradient.
+public enum RecordedGradientError: Error, Equatable, CustomStringConvertible {
     /// Comparison number `comparison` (in recording order) taken while recording came
     /// out differently at the replay input, so the recorded operations do not compute
     /// the function there.
@@ -159,27 +159,27 @@ public enum GradientTapeError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .branchChanged(k, outcome):
-            return "GradientTape: comparison #\(k) was \(outcome) when recorded and is \(!outcome) at the replay input; "
+            return "RecordedGradient: comparison #\(k) was \(outcome) when recorded and is \(!outcome) at the replay input; "
                 + "the function takes another branch there, so the recorded tape does not apply"
         }
     }
 }
 
 /// A scalar function's operations recorded once and replayed for new inputs
-/// (ReverseDiff.jl's compiled `GradientTape`, CppAD's `ADFun`), several times faster
+/// (ReverseDiff.jl's compiled `RecordedGradient`, CppAD's `ADFun`), several times faster
 /// than recording anew.
 ///
 /// Unlike those, a replay is never silently wrong when the function branches on its
 /// input: every comparison made on a ``Traced`` value while recording is kept with
 /// its outcome and checked at each replay. If one comes out differently, the tape
 /// either records the function again at the new input (``BranchChangePolicy/rerecord``,
-/// the default) or throws ``GradientTapeError/branchChanged(comparison:recordedOutcome:)``.
+/// the default) or throws ``RecordedGradientError/branchChanged(comparison:recordedOutcome:)``.
 ///
 /// ```swift
 /// func rosenbrock<S: Real>(_ x: [S]) -> S { ... }
-/// let tape = GradientTape(at: x0) { x in rosenbrock(x) }
+/// let tape = RecordedGradient(at: x0) { x in rosenbrock(x) }
 /// let g1 = try tape.gradient(at: x1)            // replayed, no recording
-/// let strict = GradientTape(at: [1.0], onBranchChange: .throwError) { x in
+/// let strict = RecordedGradient(at: [1.0], onBranchChange: .throwError) { x in
 ///     x[0] > 0 ? x[0] * x[0] : -x[0]
 /// }
 /// _ = try strict.gradient(at: [-1.0])           // throws .branchChanged
@@ -200,7 +200,7 @@ public enum GradientTapeError: Error, Equatable, CustomStringConvertible {
 /// Only comparisons and `sign` are tracked: code that reads `.value` to decide a
 /// branch is not (use comparisons on the numbers themselves). A tape is not
 /// thread-safe; use one per thread.
-public final class GradientTape<T: Real> {
+public final class RecordedGradient<T: Real> {
     @usableFromInline internal let state: UnsafeMutablePointer<_TraceState<T>>
     @usableFromInline internal var inputCount: Int
     /// The slot of the result, or nil when the result is a constant.
@@ -245,10 +245,10 @@ public final class GradientTape<T: Real> {
         }
         let y = function(inputs)
         if let ys = y.state {
-            if ys.pointee.generation != y.generation { _staleTraced(T.self, "GradientTape") }
+            if ys.pointee.generation != y.generation { _staleTraced(T.self, "RecordedGradient") }
             precondition(ys == s, """
-                Autodiff: GradientTape: the function returned a Traced value recorded by another \
-                GradientTape; Traced values must not cross tapes.
+                Autodiff: RecordedGradient: the function returned a Traced value recorded by another \
+                RecordedGradient; Traced values must not cross tapes.
                 """)
         }
         _TraceState.finish(s, inputs: x.count)
@@ -259,7 +259,7 @@ public final class GradientTape<T: Real> {
 
     /// The gradient at `x`, by replaying the tape (see ``valueWithGradient(at:)``).
     @inlinable
-    public func gradient(at x: [T]) throws(GradientTapeError) -> [T] {
+    public func gradient(at x: [T]) throws(RecordedGradientError) -> [T] {
         try valueWithGradient(at: x).gradient
     }
 
@@ -267,9 +267,9 @@ public final class GradientTape<T: Real> {
     /// the new input and sweeping them backward. If a recorded comparison comes out
     /// differently at `x`, the tape re-records or throws, as its ``policy`` says.
     @inlinable
-    public func valueWithGradient(at x: [T]) throws(GradientTapeError) -> (value: T, gradient: [T]) {
+    public func valueWithGradient(at x: [T]) throws(RecordedGradientError) -> (value: T, gradient: [T]) {
         precondition(x.count == inputCount, """
-            Autodiff: GradientTape.gradient(at:): the input has \(x.count) entries but the tape was \
+            Autodiff: RecordedGradient.gradient(at:): the input has \(x.count) entries but the tape was \
             recorded with \(inputCount)
             """)
         let s = state
@@ -304,3 +304,13 @@ public final class GradientTape<T: Real> {
         }
     }
 }
+
+// MARK: - Former names (one release)
+
+/// The former name of ``RecordedGradient``: in TensorFlow a `GradientTape` is the
+/// one-shot recorder, which this type is not.
+@available(*, deprecated, renamed: "RecordedGradient")
+public typealias GradientTape = RecordedGradient
+
+@available(*, deprecated, renamed: "RecordedGradientError")
+public typealias GradientTapeError = RecordedGradientError
