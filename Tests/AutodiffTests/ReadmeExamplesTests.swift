@@ -8,7 +8,7 @@ private func f<S: Real>(_ x: S) -> S { 9 * S.pow(x, 4) + 2 * S.pow(x, 3) + 3 * x
 private func h<S: Real>(_ x: [S]) -> S { x[0] * x[0] + x[1] * x[1] * x[1] }
 private func F<S: Real>(_ x: [S]) -> [S] { [x[0] * S.exp(x[1]), S.sin(x[0]) + x[1]] }
 
-private struct Model: ScalarDifferentiableFunction {
+private struct ReadmeModel: ScalarDifferentiableFunction {
     func callAsFunction<S: Real>(_ x: [S]) -> S { S.exp(x[0]) * S.sin(x[1]) }
 }
 
@@ -45,7 +45,7 @@ struct ReadmeExamplesTests {
 
     @Test("gradient checker")
     func checker() {
-        let result = checkGradient(Model(), at: [0.3, 1.2])
+        let result = checkGradient(ReadmeModel(), at: [0.3, 1.2])
         #expect(result.passed, "\(result)")
     }
 

@@ -33,10 +33,10 @@ internal func _hessianColumns<S: Real, let N: Int>(
     }
 }
 
+/// The Hessian on the calling thread: `f` need not be `Sendable`.
 @inlinable
-internal func _hessian<S: Real & SendableMetatype, let N: Int>(
-    _ x: [S], parallel: Bool?, _ f: @Sendable ([Reverse<DualVector<S, N>>]) -> Reverse<DualVector<S, N>>,
-    _ origin: TapeOrigin
+internal func _hessianSerial<S: Real, let N: Int>(
+    _ x: [S], _ f: ([Reverse<DualVector<S, N>>]) -> Reverse<DualVector<S, N>>, _ origin: TapeOrigin
 ) -> (value: S, gradient: [S], hessian: [[S]]) {
     let n = x.count
     if n == 0 {
@@ -45,8 +45,32 @@ internal func _hessian<S: Real & SendableMetatype, let N: Int>(
     }
     let tag = Dual<S>._newTag()
     let chunks = (n + N - 1) / N
+    var flat = [S](repeating: 0, count: n * n)
+    var grad = [S](repeating: 0, count: n)
+    var value = S.zero
+    flat.withUnsafeMutableBufferPointer { hb in
+        grad.withUnsafeMutableBufferPointer { gb in
+            for c in 0..<chunks {
+                value = _hessianColumns(x, start: c * N, tag: tag, into: hb.baseAddress!,
+                                        gradient: c == 0 ? gb.baseAddress! : nil, f, origin)
+            }
+        }
+    }
+    return (value, grad, _rows(flat, n, n))
+}
+
+/// The Hessian with its column chunks spread over the cores when `parallel` (and
+/// there are at least two chunks): `f` is then called from several threads at once.
+@inlinable
+internal func _hessian<S: Real & SendableMetatype, let N: Int>(
+    _ x: [S], parallel: Bool, _ f: @Sendable ([Reverse<DualVector<S, N>>]) -> Reverse<DualVector<S, N>>,
+    _ origin: TapeOrigin
+) -> (value: S, gradient: [S], hessian: [[S]]) {
+    let n = x.count
+    let chunks = (n + N - 1) / N
     let workers = Swift.min(chunks, _coreCount)
-    let useThreads = (parallel ?? (n >= 128)) && workers > 1
+    guard parallel && workers > 1 else { return _hessianSerial(x, f, origin) }
+    let tag = Dual<S>._newTag()
     var flat = [S](repeating: 0, count: n * n)
     var grad = [S](repeating: 0, count: n)
     var value = S.zero
@@ -54,26 +78,19 @@ internal func _hessian<S: Real & SendableMetatype, let N: Int>(
         grad.withUnsafeMutableBufferPointer { gb in
             let H = _SendablePointer(hb.baseAddress!)
             let G = _SendablePointer(gb.baseAddress!)
-            if !useThreads {
-                for c in 0..<chunks {
-                    value = _hessianColumns(x, start: c * N, tag: tag, into: H.pointer,
-                                            gradient: c == 0 ? G.pointer : nil, f, origin)
+            // Each worker takes every `workers`-th chunk; chunks write disjoint columns.
+            let input = _SharedInput(x)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let x = input.value
+                var c = w
+                while c < chunks {
+                    _ = _hessianColumns(x, start: c * N, tag: tag, into: H.pointer,
+                                        gradient: c == 0 ? G.pointer : nil, f, origin)
+                    c += workers
                 }
-            } else {
-                // Each worker takes every `workers`-th chunk; chunks write disjoint columns.
-                let input = _SharedInput(x)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let x = input.value
-                    var c = w
-                    while c < chunks {
-                        _ = _hessianColumns(x, start: c * N, tag: tag, into: H.pointer,
-                                            gradient: c == 0 ? G.pointer : nil, f, origin)
-                        c += workers
-                    }
-                }
-                value = Tape<DualVector<S, N>>.withTape(origin: origin) { tape in
-                    f(x.map { tape.variable(DualVector(constant: $0)) }).value.value
-                }
+            }
+            value = Tape<DualVector<S, N>>.withTape(origin: origin) { tape in
+                f(x.map { tape.variable(DualVector(constant: $0)) }).value.value
             }
         }
     }
@@ -100,44 +117,79 @@ internal let _coreCount = ProcessInfo.processInfo.activeProcessorCount
 /// The Hessian of a scalar function at `x` (n × n, symmetric), by forward-over-reverse:
 /// `f` is recorded on ``Reverse`` values whose partials are 8-lane ``DualVector``
 /// numbers, and each reverse sweep yields 8 columns, so the Hessian costs ⌈n/8⌉
-/// recordings and sweeps.
-///
-/// For n ≥ 128 the column chunks are spread over the cores (`parallel: false` to
-/// stay on the calling thread, `true` to force it); `f` may then be called from
-/// several threads at once, which is why it must be `@Sendable`.
+/// recordings and sweeps, on the calling thread. `f` may capture anything a
+/// ``gradient(at:of:)`` closure may (local functions, `var`s); to spread the columns
+/// over the cores, pass `parallel: true` and a `@Sendable` closure.
 ///
 /// ```swift
 /// func h<S: Real>(_ x: [S]) -> S { x[0] * x[0] * x[1] + S.exp(x[1]) }
 /// let H = hessian(at: [1.0, 2.0]) { x in h(x) }    // [[4, 2], [2, e²]]
 /// ```
 @inlinable
+public func hessian<S: Real>(
+    at x: [S], of f: ([Reverse<DualVector<S, 8>>]) -> Reverse<DualVector<S, 8>>,
+    file: StaticString = #fileID, line: UInt = #line
+) -> [[S]] {
+    _hessianSerial(x, f, TapeOrigin("hessian(at:of:)", file: file, line: line)).hessian
+}
+
+/// The Hessian with the lane count of the closure's parameter type
+/// (`{ (x: [Reverse<DualVector<Double, 4>>]) in h(x) }`).
+@inlinable
+public func hessian<S: Real, let N: Int>(
+    at x: [S], of f: ([Reverse<DualVector<S, N>>]) -> Reverse<DualVector<S, N>>,
+    file: StaticString = #fileID, line: UInt = #line
+) -> [[S]] {
+    _hessianSerial(x, f, TapeOrigin("hessian(at:of:)", file: file, line: line)).hessian
+}
+
+/// The Hessian, with its column chunks spread over the cores when `parallel` is true
+/// (and there are at least two chunks of 8 columns): `f` is then called from several
+/// threads at once, which is why it must be `@Sendable` here (local functions it calls
+/// must be `@Sendable` too; a global function is).
+///
+/// ```swift
+/// func h<S: Real>(_ x: [S]) -> S { x.reduce(0) { $0 + $1 * $1 * $1 } }
+/// let H = hessian(at: Array(repeating: 1.0, count: 200), parallel: true) { x in h(x) }
+/// ```
+@inlinable
 public func hessian<S: Real & SendableMetatype>(
-    at x: [S], parallel: Bool? = nil,
+    at x: [S], parallel: Bool,
     of f: @Sendable ([Reverse<DualVector<S, 8>>]) -> Reverse<DualVector<S, 8>>,
     file: StaticString = #fileID, line: UInt = #line
 ) -> [[S]] {
     _hessian(x, parallel: parallel, f, TapeOrigin("hessian(at:of:)", file: file, line: line)).hessian
 }
 
-/// The Hessian with the lane count of the closure's parameter type
-/// (`{ (x: [Reverse<DualVector<Double, 4>>]) in h(x) }`).
+/// The Hessian over several cores with the lane count of the closure's parameter type.
 @inlinable
 public func hessian<S: Real & SendableMetatype, let N: Int>(
-    at x: [S], parallel: Bool? = nil,
+    at x: [S], parallel: Bool,
     of f: @Sendable ([Reverse<DualVector<S, N>>]) -> Reverse<DualVector<S, N>>,
     file: StaticString = #fileID, line: UInt = #line
 ) -> [[S]] {
     _hessian(x, parallel: parallel, f, TapeOrigin("hessian(at:of:)", file: file, line: line)).hessian
 }
 
-/// The value, gradient and Hessian of a scalar function at `x`, from the same sweeps.
+/// The value, gradient and Hessian of a scalar function at `x`, from the same sweeps,
+/// on the calling thread.
 ///
 /// ```swift
 /// let (v, g, H) = valueWithHessian(at: [1.0, 2.0]) { x in h(x) }
 /// ```
 @inlinable
+public func valueWithHessian<S: Real>(
+    at x: [S], of f: ([Reverse<DualVector<S, 8>>]) -> Reverse<DualVector<S, 8>>,
+    file: StaticString = #fileID, line: UInt = #line
+) -> (value: S, gradient: [S], hessian: [[S]]) {
+    _hessianSerial(x, f, TapeOrigin("valueWithHessian(at:of:)", file: file, line: line))
+}
+
+/// The value, gradient and Hessian, with the columns spread over the cores when
+/// `parallel` is true (`f` must then be `@Sendable`).
+@inlinable
 public func valueWithHessian<S: Real & SendableMetatype>(
-    at x: [S], parallel: Bool? = nil,
+    at x: [S], parallel: Bool,
     of f: @Sendable ([Reverse<DualVector<S, 8>>]) -> Reverse<DualVector<S, 8>>,
     file: StaticString = #fileID, line: UInt = #line
 ) -> (value: S, gradient: [S], hessian: [[S]]) {

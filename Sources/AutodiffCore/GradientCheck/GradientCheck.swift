@@ -185,11 +185,11 @@ public func checkJacobian<F: DifferentiableFunction, S: BinaryFloatingPoint & Re
 /// #expect(result.passed, "\(result)")
 /// ```
 @inlinable
-public func checkHessian<F: ScalarDifferentiableFunction & Sendable, S: BinaryFloatingPoint & Real & SendableMetatype>(
+public func checkHessian<F: ScalarDifferentiableFunction, S: BinaryFloatingPoint & Real>(
     _ f: F, at x: [S], eps: S? = nil, atol: Double = 1e-5, rtol: Double = 1e-3
 ) -> GradientCheckResult {
     let h = _checkStep(eps, x, "checkHessian")
-    let H = _toDouble(hessian(at: x, parallel: false) { f($0) })
+    let H = _toDouble(hessian(at: x) { f($0) })
     let numeric = _centralDifferences(x, h) { gradient(at: $0) { f($0) } }
     let transposed = H.indices.map { i in H.indices.map { j in H[j][i] } }
     var acc = _CheckAccumulator(atol: atol, rtol: rtol)
