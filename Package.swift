@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "BenchmarkProblems", dependencies: ["AutodiffCore", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorBenchmarkProblems", dependencies: ["Autodiff", "BenchmarkProblems"]),
         .executableTarget(name: "AutodiffTour", dependencies: ["Autodiff"]),
+        // Ordinary numeric code that imports Autodiff (scripts/typecheck/measure.py times it).
+        .executableTarget(name: "TypeCheckCorpus", dependencies: ["Autodiff"], path: "Tests/TypeCheckCorpus"),
 
         // The tests mirror the modules; AutodiffCoreTests needs no LAPACK either.
         .target(name: "ProblemTestSupport", dependencies: ["BenchmarkProblems"], path: "Tests/Support/ProblemTestSupport"),

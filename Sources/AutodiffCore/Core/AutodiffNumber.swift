@@ -142,15 +142,35 @@ extension AutodiffNumber {
     @inlinable @inline(__always) public static func /= (lhs: inout Self, rhs: Self) { lhs = lhs / rhs }
     @inlinable @inline(__always) public mutating func negate() { self = -self }
 
-    // Mixed arithmetic with a plain value: the value is a constant.
-    @inlinable @inline(__always) public static func + (lhs: Self, rhs: Value) -> Self { lhs + Self(constant: rhs) }
-    @inlinable @inline(__always) public static func + (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) + rhs }
-    @inlinable @inline(__always) public static func - (lhs: Self, rhs: Value) -> Self { lhs - Self(constant: rhs) }
-    @inlinable @inline(__always) public static func - (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) - rhs }
-    @inlinable @inline(__always) public static func * (lhs: Self, rhs: Value) -> Self { lhs * Self(constant: rhs) }
-    @inlinable @inline(__always) public static func * (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) * rhs }
-    @inlinable @inline(__always) public static func / (lhs: Self, rhs: Value) -> Self { lhs / Self(constant: rhs) }
-    @inlinable @inline(__always) public static func / (lhs: Value, rhs: Self) -> Self { Self(constant: lhs) / rhs }
+    // Mixed arithmetic with a plain number (a `Double` or `Float` of the surrounding code,
+    // at any nesting: `Reverse<DualVector<Double, 8>> * Double`), which is a constant.
+    // Disfavoured, so that ordinary `Double` expressions never pay for these overloads
+    // (scripts/typecheck/measure.py checks it).
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func + <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs + Self(_plain: rhs) }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func + <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) + rhs }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func - <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs - Self(_plain: rhs) }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func - <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) - rhs }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func * <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs * Self(_plain: rhs) }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func * <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) * rhs }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func / <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs / Self(_plain: rhs) }
+    @_disfavoredOverload @inlinable @inline(__always)
+    public static func / <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) / rhs }
+
+    /// A plain number as a constant of this type, at any nesting (`Double` into
+    /// `Reverse<DualVector<Double, 8>>`): exact where the innermost type holds the
+    /// value, correctly rounded where it does not (`Double` into `Float`).
+    @inlinable @inline(__always)
+    public init<P: BinaryFloatingPoint>(_plain x: P) {
+        if let v = x as? Value { self.init(constant: v); return }
+        self.init(constant: Value(_constant: Double(x)))
+    }
 
     @inlinable public func squareRoot() -> Self { Self.applying(.sqrt, self) }
     @inlinable public mutating func formSquareRoot() { self = squareRoot() }

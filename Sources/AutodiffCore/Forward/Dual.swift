@@ -1,5 +1,5 @@
 import RealModule
-import Synchronization
+internal import Synchronization
 
 /// A dual number `value + derivative·ε` (ε² = 0): forward-mode automatic
 /// differentiation as a number type.

@@ -1,5 +1,5 @@
-import Dispatch
-import Foundation
+internal import Dispatch
+internal import Foundation
 import RealModule
 
 /// Hessian columns `start..<start+width` (and the value and gradient) by
@@ -80,7 +80,7 @@ internal func _hessian<S: Real & SendableMetatype, let N: Int>(
             let G = _SendablePointer(gb.baseAddress!)
             // Each worker takes every `workers`-th chunk; chunks write disjoint columns.
             let input = _SharedInput(x)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            _concurrentPerform(iterations: workers) { w in
                 let x = input.value
                 var c = w
                 while c < chunks {
@@ -113,6 +113,16 @@ internal struct _SharedInput<S>: @unchecked Sendable {
 
 @usableFromInline
 internal let _coreCount = ProcessInfo.processInfo.activeProcessorCount
+
+/// `body(0..<iterations)` across the cores (Dispatch is imported internally, so that
+/// importing Autodiff does not bring Foundation's or Dispatch's overloads into users' code).
+@usableFromInline
+package func _concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        let box = _SharedInput(body)
+        DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+    }
+}
 
 /// The Hessian of a scalar function at `x` (n × n, symmetric), by forward-over-reverse:
 /// `f` is recorded on ``Reverse`` values whose partials are 8-lane ``DualVector``

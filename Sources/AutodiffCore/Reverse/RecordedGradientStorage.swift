@@ -1,5 +1,5 @@
 import RealModule
-import Synchronization
+internal import Synchronization
 
 // The storage behind ``RecordedGradient`` and ``Traced``: one pooled, raw-memory
 // program per tape, laid out as struct-of-arrays so that recording is a few

@@ -1,5 +1,5 @@
 import RealModule
-import Synchronization
+internal import Synchronization
 
 /// One recorded operation: up to two parents and the partials toward them.
 ///

@@ -1,6 +1,6 @@
 import AutodiffCore
 import RealModule
-import Synchronization
+internal import Synchronization
 
 // MARK: - The tensor autograd engine
 //

@@ -1,6 +1,6 @@
 import AutodiffCore
-import Foundation
-import Synchronization
+internal import Foundation
+internal import Synchronization
 
 /// Records, for every tensor operation run inside it, the call count, the
 /// total time and the self time (total minus the time spent in tensor

@@ -1,4 +1,4 @@
-import Dispatch
+internal import Dispatch
 import AutodiffCore
 import RealModule
 

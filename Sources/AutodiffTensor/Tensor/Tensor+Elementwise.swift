@@ -1,4 +1,4 @@
-import Dispatch
+internal import Dispatch
 import AutodiffCore
 import RealModule
 
@@ -28,15 +28,11 @@ func _chunked(count: Int, parallel: Bool, _ body: (Int, Int) -> Void) {
     }
     let chunks = 8
     let size = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        // The chunks write disjoint ranges; the box only silences the
-        // Sendable check on the (non-escaping) closure.
-        let box = _UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let start = c * size
-            let end = Swift.min(count, start + size)
-            if start < end { box.value(start, end) }
-        }
+    // The chunks write disjoint ranges.
+    _concurrentPerform(iterations: chunks) { c in
+        let start = c * size
+        let end = Swift.min(count, start + size)
+        if start < end { body(start, end) }
     }
 }
 
@@ -299,22 +295,22 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { _zipRecorded(.divide, lhs, rhs) }
 
     /// Adds a scalar to every element.
-    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.add, lhs, Tensor(rhs)) }
+    @_disfavoredOverload public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.add, lhs, Tensor(rhs)) }
     /// Subtracts a scalar from every element.
-    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.subtract, lhs, Tensor(rhs)) }
+    @_disfavoredOverload public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.subtract, lhs, Tensor(rhs)) }
     /// Multiplies every element by a scalar.
-    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.multiply, lhs, Tensor(rhs)) }
+    @_disfavoredOverload public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.multiply, lhs, Tensor(rhs)) }
     /// Divides every element by a scalar.
-    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.divide, lhs, Tensor(rhs)) }
+    @_disfavoredOverload public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { _zipRecorded(.divide, lhs, Tensor(rhs)) }
     /// Adds every element to a scalar (recorded as `rhs + lhs`, so that the
     /// constant is the second operand, as in PyTorch's `next_functions`).
-    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.add, rhs, Tensor(lhs)) }
+    @_disfavoredOverload public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.add, rhs, Tensor(lhs)) }
     /// Subtracts every element from a scalar.
-    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.subtract, Tensor(lhs), rhs) }
+    @_disfavoredOverload public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.subtract, Tensor(lhs), rhs) }
     /// Multiplies a scalar by every element (recorded as `rhs * lhs`, as PyTorch does).
-    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.multiply, rhs, Tensor(lhs)) }
+    @_disfavoredOverload public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.multiply, rhs, Tensor(lhs)) }
     /// Divides a scalar by every element.
-    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.divide, Tensor(lhs), rhs) }
+    @_disfavoredOverload public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { _zipRecorded(.divide, Tensor(lhs), rhs) }
 
     /// Elementwise negation.
     public static prefix func - (x: Tensor) -> Tensor { x.map(.negate) }

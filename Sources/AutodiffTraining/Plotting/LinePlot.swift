@@ -1,6 +1,6 @@
 import AutodiffCore
 import AutodiffTensor
-import Foundation
+internal import Foundation
 
 /// A small line chart written as a standalone SVG file (enough to draw the
 /// curves of the tutorials, e.g. `sin(a)` and its gradient against `a`,
