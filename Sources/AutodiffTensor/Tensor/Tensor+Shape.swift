@@ -91,7 +91,7 @@ extension Tensor {
         autodiffRequire(newShape.allSatisfy { $0 >= -1 }, "reshape", "invalid shape \(newShape)")
         var s = newShape
         if let i = inferred.first {
-            let known = _elementCount(newShape.filter { $0 != -1 }, operation: "reshape")
+            let known = _elementCount(newShape.filter { $0 != -1 }, operation: "reshape", reporting: newShape)
             autodiffRequire(known != 0 && count % known == 0, "reshape",
                             "shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
             s[i] = count / known

@@ -319,15 +319,16 @@ func _normalizeAxis(_ axis: Int, rank: Int, operation: String, shape: [Int]) -> 
 
 /// The number of elements of a caller's `shape`, stopping with a message naming the
 /// operation when a size is negative or the product of the sizes overflows `Int` (in
-/// debug and release builds, where plain `*` would trap without a message).
+/// debug and release builds, where plain `*` would trap without a message). The message
+/// shows `reported` (the caller's spelling of the shape, e.g. with a -1) when given.
 @usableFromInline
-func _elementCount(_ shape: [Int], operation: String) -> Int {
+func _elementCount(_ shape: [Int], operation: String, reporting reported: [Int]? = nil) -> Int {
     var count = 1
     for n in shape {
-        autodiffRequire(n >= 0, operation, "negative size in shape \(shape)")
+        autodiffRequire(n >= 0, operation, "negative size in shape \(reported ?? shape)")
         let (product, overflow) = count.multipliedReportingOverflow(by: n)
         autodiffRequire(!overflow, operation,
-                        "shape \(shape) has more elements than Int can count (the product of its sizes overflows)")
+                        "shape \(reported ?? shape) has more elements than Int can count (the product of its sizes overflows)")
         count = product
     }
     return count
