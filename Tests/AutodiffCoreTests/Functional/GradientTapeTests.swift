@@ -158,7 +158,7 @@ struct FunctionalGradientTapeTests {
 }
 
 @Suite("Functional API: GradientTape misuse messages")
-struct FunctionalGradientTapeMisuseTests {
+struct FunctionalGradientTapeMisuseMessages {
     @Test("Traced values from two tapes recording at once stop with a message")
     func crossingTapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
