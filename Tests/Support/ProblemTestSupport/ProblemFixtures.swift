@@ -1,5 +1,5 @@
 public import BenchmarkProblems
-public import Foundation
+import Foundation
 public import Testing
 
 /// Inputs and reference values shared by the problem tests, loaded once.
