@@ -1,6 +1,5 @@
+import Autodiff
 import Testing
-import AutodiffTensor
-import AutodiffTraining
 
 /// Misuse of the training API, one row each: what is done wrong, and the message that must
 /// be printed (in debug and, through `scripts/test.sh`, in release builds). Every message
@@ -64,17 +63,5 @@ enum TrainingMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringCo
             var plot = LinePlot()
             plot.addSeries(label: "loss", x: [1, 2], y: [1, 2, 3])
         }
-    }
-}
-
-@Suite("Training: misuse messages, one row per misuse")
-struct TrainingMisuseMessagesTable {
-    @Test("each misuse stops the process with a message naming the operation", arguments: TrainingMisuse.allCases)
-    func misuse(_ misuse: TrainingMisuse) async {
-        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [misuse] in
-            misuse.trigger()
-        }
-        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(stderr.contains(misuse.expected), "message was: \(stderr)")
     }
 }
