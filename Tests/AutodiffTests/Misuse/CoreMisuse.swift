@@ -4,13 +4,10 @@ import Testing
 /// Misuse of the core API, one row each: what is done wrong, and the message that must be
 /// printed (in debug and, through `scripts/test.sh`, in release builds). Every message has
 /// the form `Autodiff: <operation>: <what was wrong>`.
-enum CoreMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringConvertible {
+enum CoreMisuse: String, MisuseRow {
     case jvpDirectionLength, vjpCotangentLength, hvpDirectionLength, checkGradientNaN, checkGradientStep,
          gradientTapeInputLength, dualVectorLane, tapeRecordPartials, customRulePartials
 
-    var testDescription: String { rawValue }
-
-    /// A substring of the message, naming the operation.
     var expected: String {
         switch self {
         case .jvpDirectionLength: "Autodiff: jvp(at:direction:of:): the direction has 1 entries but the input has 2"
@@ -26,7 +23,6 @@ enum CoreMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringConver
         }
     }
 
-    /// Does the wrong thing (and so never returns).
     func trigger() {
         switch self {
         case .jvpDirectionLength:

@@ -1,6 +1,14 @@
 import Autodiff
 import Testing
 
+/// A row of a misuse table: a misuse of the API and the message it must print.
+protocol MisuseRow: CaseIterable, Codable, Sendable, RawRepresentable<String> {
+    /// A substring of the message, naming the operation.
+    var expected: String { get }
+    /// Does the wrong thing (and so never returns).
+    func trigger()
+}
+
 /// One row of the misuse tables (CoreMisuse, TensorMisuse, TrainingMisuse): Codable, so
 /// that an exit test can capture it.
 enum Misuse: Codable, Sendable, CustomTestStringConvertible {
@@ -11,29 +19,15 @@ enum Misuse: Codable, Sendable, CustomTestStringConvertible {
             + TrainingMisuse.allCases.map(Misuse.training)
     }
 
-    var testDescription: String {
+    var row: any MisuseRow {
         switch self {
-        case let .core(m): "core." + m.rawValue
-        case let .tensor(m): "tensor." + m.rawValue
-        case let .training(m): "training." + m.rawValue
+        case let .core(m): m
+        case let .tensor(m): m
+        case let .training(m): m
         }
     }
 
-    var expected: String {
-        switch self {
-        case let .core(m): m.expected
-        case let .tensor(m): m.expected
-        case let .training(m): m.expected
-        }
-    }
-
-    func trigger() {
-        switch self {
-        case let .core(m): m.trigger()
-        case let .tensor(m): m.trigger()
-        case let .training(m): m.trigger()
-        }
-    }
+    var testDescription: String { row.rawValue }
 }
 
 /// Every row of the misuse tables as an exit test: the process must stop, and its standard
@@ -45,9 +39,9 @@ struct MisuseMessagesTable {
     @Test("each misuse stops the process with a message naming the operation", arguments: Misuse.allCases)
     func misuse(_ misuse: Misuse) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [misuse] in
-            misuse.trigger()
+            misuse.row.trigger()
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(stderr.contains(misuse.expected), "message was: \(stderr)")
+        #expect(stderr.contains(misuse.row.expected), "message was: \(stderr)")
     }
 }

@@ -4,15 +4,12 @@ import Testing
 /// Misuse of the tensor API, one row each: what is done wrong, and the message that must be
 /// printed (in debug and, through `scripts/test.sh`, in release builds). Every message has
 /// the form `Autodiff: <operation>: <what was wrong>`.
-enum TensorMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringConvertible {
+enum TensorMisuse: String, MisuseRow {
     case matmulInner, matmulScalar, dotLengths, broadcast, reshapeCount, reshapeTwoInferred, shapeOverflowZeros,
          shapeOverflowInit, shapeOverflowReshape, shapeScalarCount, scalarsSetCount, axisOutOfRange, indexOutOfBounds,
          concatenateShapes, stackShapes, splitSizes, permuteAxes, linspaceCount, raggedLiteral, leafInPlace,
          requiresGradOfNonLeaf
 
-    var testDescription: String { rawValue }
-
-    /// A substring of the message, naming the operation.
     var expected: String {
         switch self {
         case .matmulInner: "Autodiff: matmul: shapes [2, 3] and [4, 5] are incompatible (inner dimensions 3 and 4 differ)"
@@ -42,7 +39,6 @@ enum TensorMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringConv
         }
     }
 
-    /// Does the wrong thing (and so never returns).
     func trigger() {
         switch self {
         case .matmulInner: _ = matmul(Tensor<Double>.zeros([2, 3]), Tensor<Double>.zeros([4, 5]))

@@ -4,14 +4,11 @@ import Testing
 /// Misuse of the training API, one row each: what is done wrong, and the message that must
 /// be printed (in debug and, through `scripts/test.sh`, in release builds). Every message
 /// has the form `Autodiff: <operation>: <what was wrong>`.
-enum TrainingMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringConvertible {
+enum TrainingMisuse: String, MisuseRow {
     case dataLoaderBatchSize, datasetLengths, sgdNegativeLearningRate, sgdLearningRateSetNaN, sgdNesterovSet,
          adamLearningRateSetNegative, adamBetaSet, adamWWeightDecaySet, rmspropMomentumSet, adagradLearningRateSet,
          linearReplacedBias, linearReplacedWeight, linearInitBias, crossEntropyClass, linePlotLengths
 
-    var testDescription: String { rawValue }
-
-    /// A substring of the message, naming the operation.
     var expected: String {
         switch self {
         case .dataLoaderBatchSize: "Autodiff: DataLoader: batch size must be positive, got 0"
@@ -32,7 +29,6 @@ enum TrainingMisuse: String, CaseIterable, Codable, Sendable, CustomTestStringCo
         }
     }
 
-    /// Does the wrong thing (and so never returns).
     func trigger() {
         let p = [Parameter(Tensor<Double>([1, 2]))]
         switch self {
