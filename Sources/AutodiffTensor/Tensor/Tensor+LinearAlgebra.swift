@@ -631,6 +631,7 @@ extension Tensor {
                                                           _ b: Tensor, _ tb: Bool) -> Tensor {
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (kb, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        // Internal invariant: reached only through _matmulTransposing (pullbacks).
         precondition(k == kb, "matmul: inner dimensions differ: \(ta ? "transposed " : "")\(a.shape) · "
                      + "\(tb ? "transposed " : "")\(b.shape)")
         if m == 0 || n == 0 || k == 0 {
