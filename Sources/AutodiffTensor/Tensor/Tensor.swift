@@ -322,13 +322,15 @@ func _normalizeAxis(_ axis: Int, rank: Int, operation: String, shape: [Int]) -> 
 /// debug and release builds, where plain `*` would trap without a message). The message
 /// shows `reported` (the caller's spelling of the shape, e.g. with a -1) when given.
 @usableFromInline
-func _elementCount(_ shape: [Int], operation: String, reporting reported: [Int]? = nil) -> Int {
+func _elementCount(_ shape: [Int], operation: String, reporting reported: [Int]? = nil,
+                   file: StaticString = #fileID, line: UInt = #line) -> Int {
     var count = 1
     for n in shape {
-        autodiffRequire(n >= 0, operation, "negative size in shape \(reported ?? shape)")
+        autodiffRequire(n >= 0, operation, "negative size in shape \(reported ?? shape)", file: file, line: line)
         let (product, overflow) = count.multipliedReportingOverflow(by: n)
         autodiffRequire(!overflow, operation,
-                        "shape \(reported ?? shape) has more elements than Int can count (the product of its sizes overflows)")
+                        "shape \(reported ?? shape) has more elements than Int can count (the product of its sizes overflows)",
+                        file: file, line: line)
         count = product
     }
     return count

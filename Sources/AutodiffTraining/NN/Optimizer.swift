@@ -50,8 +50,9 @@ extension Optimizer {
 /// Stops with `Autodiff: <operation>: invalid <what> <value>` unless `value ≥ 0` (NaN is
 /// refused too). The initializers and the setters of the hyperparameters check alike, so
 /// a learning rate set between steps (a schedule) cannot silently be negative or NaN.
-func _requireNonNegative<S: Real>(_ value: S, _ operation: String, _ what: String) {
-    autodiffRequire(value >= 0, operation, "invalid \(what) \(value)")
+func _requireNonNegative<S: Real>(_ value: S, _ operation: String, _ what: String,
+                                  file: StaticString = #fileID, line: UInt = #line) {
+    autodiffRequire(value >= 0, operation, "invalid \(what) \(value)", file: file, line: line)
 }
 
 // MARK: - In-place access
