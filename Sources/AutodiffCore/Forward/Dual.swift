@@ -100,8 +100,8 @@ public struct Dual<T: Real>: AutodiffNumber {
 
 @usableFromInline
 internal func _mixedLevels(_ a: UInt32, _ b: UInt32, _ operation: String) -> Never {
-    preconditionFailure("""
-        Autodiff: two differentiation levels were mixed in '\(operation)': a Dual seeded by one \
+    autodiffFailure(operation, """
+        two differentiation levels were mixed: a Dual seeded by one \
         differentiation call (level \(a)) met a Dual seeded by another (level \(b)). A Dual must not \
         escape the closure it was passed to; to differentiate a derivative, nest the calls \
         (derivative(at: x) { x in derivative(at: x) { y in ... } }) so each level has its own type.

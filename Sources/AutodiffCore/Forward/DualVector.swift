@@ -48,7 +48,7 @@ public struct DualVector<T: Real, let N: Int>: AutodiffNumber {
     /// A value seeded in one lane: tangent 1 in lane `seed`, 0 elsewhere.
     @inlinable
     public init(_ value: T, seed lane: Int) {
-        precondition(lane >= 0 && lane < N, "DualVector: lane \(lane) is outside 0..<\(N)")
+        autodiffRequire(lane >= 0 && lane < N, "DualVector.init(_:seed:)", "lane \(lane) is outside 0..<\(N)")
         self.value = value
         self.partials = InlineArray(repeating: 0)
         self.partials[lane] = 1

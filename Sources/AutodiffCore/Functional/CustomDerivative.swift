@@ -72,9 +72,8 @@ extension CustomDerivativeRule {
     @inlinable
     internal func _checkedGradient<V: Real>(_ values: [V]) -> [V] {
         let g = gradient(values)
-        precondition(g.count == values.count, """
-            Autodiff: the custom rule \(Self.self) returned \(g.count) partials for \(values.count) inputs
-            """)
+        autodiffRequire(g.count == values.count, "CustomDerivativeRule.gradient(_:)",
+                        "the custom rule \(Self.self) returned \(g.count) partials for \(values.count) inputs")
         return g
     }
 }

@@ -230,9 +230,8 @@ public func valueWithHVP<S: Real>(
     at x: [S], direction v: [S], of f: ([Reverse<Dual<S>>]) -> Reverse<Dual<S>>,
     file: StaticString = #fileID, line: UInt = #line
 ) -> (value: S, gradient: [S], hvp: [S]) {
-    precondition(v.count == x.count, """
-        Autodiff: hvp(at:direction:of:): the direction has \(v.count) entries but the input has \(x.count)
-        """)
+    autodiffRequire(v.count == x.count, "hvp(at:direction:of:)",
+                    "the direction has \(v.count) entries but the input has \(x.count)")
     let tag = Dual<S>._newTag()
     return Tape<Dual<S>>.withTape(origin: TapeOrigin("hvp(at:direction:of:)", file: file, line: line)) { tape in
         let inputs = zip(x, v).map { tape.variable(Dual(value: $0, derivative: $1, tag: tag)) }

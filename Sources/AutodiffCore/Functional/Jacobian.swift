@@ -69,8 +69,8 @@ internal func _rows<S>(_ flat: [S], _ m: Int, _ n: Int) -> [[S]] {
 
 @usableFromInline
 internal func _checkOutputCount(_ count: Int, _ expected: Int, _ operation: StaticString) {
-    precondition(count == expected, """
-        Autodiff: \(operation): the function returned \(count) outputs on one call and \(expected) on \
+    autodiffRequire(count == expected, "\(operation)", """
+        the function returned \(count) outputs on one call and \(expected) on \
         an earlier one; the number of outputs must not depend on the input or on the pass.
         """)
 }
@@ -85,7 +85,7 @@ internal func _withChunk<R>(_ lanes: Int, _ operation: StaticString, _ body: Chu
     case 8: return body.run(DualVector<Double, 8>.self)
     case 16: return body.run(DualVector<Double, 16>.self)
     default:
-        preconditionFailure("Autodiff: \(operation): chunk size \(lanes) is not one of 1, 2, 4, 8, 16")
+        autodiffFailure("\(operation)", "chunk size \(lanes) is not one of 1, 2, 4, 8, 16")
     }
 }
 
@@ -354,9 +354,8 @@ public func gradientForward<S: Real>(
 public func jvp<S: Real>(
     at x: [S], direction v: [S], of f: ([Dual<S>]) -> [Dual<S>]
 ) -> (value: [S], tangent: [S]) {
-    precondition(v.count == x.count, """
-        Autodiff: jvp(at:direction:of:): the direction has \(v.count) entries but the input has \(x.count)
-        """)
+    autodiffRequire(v.count == x.count, "jvp(at:direction:of:)",
+                    "the direction has \(v.count) entries but the input has \(x.count)")
     let tag = Dual<S>._newTag()
     let inputs = zip(x, v).map { Dual<S>(value: $0, derivative: $1, tag: tag) }
     let y = f(inputs)
@@ -377,8 +376,8 @@ public func vjp<S: Real>(
     Tape<S>.withTape(origin: TapeOrigin("vjp(at:cotangent:of:)", file: file, line: line)) { tape in
         let inputs = x.map { tape.variable($0) }
         let y = f(inputs)
-        precondition(u.count == y.count, """
-            Autodiff: vjp(at:cotangent:of:): the cotangent has \(u.count) entries but the function \
+        autodiffRequire(u.count == y.count, "vjp(at:cotangent:of:)", """
+            the cotangent has \(u.count) entries but the function \
             returned \(y.count) outputs (for \(x.count) inputs)
             """)
         tape.backward(from: Array(zip(y, u)))

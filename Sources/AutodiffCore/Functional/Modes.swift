@@ -64,9 +64,3 @@ public func defaultChunkSize(inputs n: Int) -> Int {
     n <= 1 ? 1 : n <= 2 ? 2 : n <= 4 ? 4 : 8
 }
 
-@inlinable
-internal func _checkFinite<S: Real>(_ x: [S], _ what: String, _ operation: StaticString) {
-    for (i, v) in x.enumerated() where !v.isFinite {
-        preconditionFailure("Autodiff: \(operation) was given a non-finite \(what) (\(what)[\(i)] = \(v), \(x.count) entries)")
-    }
-}

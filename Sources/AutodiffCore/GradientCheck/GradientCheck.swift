@@ -89,17 +89,17 @@ internal struct _CheckAccumulator {
 @usableFromInline
 internal func _checkStep<S: BinaryFloatingPoint>(_ eps: S?, _ x: [S], _ operation: StaticString) -> S {
     for (i, v) in x.enumerated() where !v.isFinite {
-        preconditionFailure("""
-            Autodiff: \(operation): input[\(i)] is \(v); finite differences cannot be trusted at \
-            non-finite inputs (\(x.count) inputs)
+        autodiffFailure("\(operation)", """
+            input[\(i)] is \(v); finite differences cannot be trusted at non-finite inputs \
+            (\(x.count) inputs)
             """)
     }
     if let eps {
-        precondition(eps > 0 && eps.isFinite, "Autodiff: \(operation): the step eps must be positive and finite, got \(eps)")
+        autodiffRequire(eps > 0 && eps.isFinite, "\(operation)", "the step eps must be positive and finite, got \(eps)")
         return eps
     }
-    precondition(S.significandBitCount >= 52, """
-        Autodiff: \(operation): \(S.self) inputs need an explicit step (eps:): with \
+    autodiffRequire(S.significandBitCount >= 52, "\(operation)", """
+        \(S.self) inputs need an explicit step (eps:): with \
         \(S.significandBitCount + 1)-bit significands the default eps 1e-6 makes central finite \
         differences meaningless. Check in Double, or pass eps: (for Float, about 1e-2 to 1e-3) and looser tolerances.
         """)

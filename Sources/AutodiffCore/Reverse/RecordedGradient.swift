@@ -112,9 +112,9 @@ public struct Traced<T: Real>: AutodiffNumber {
 @usableFromInline
 @inline(never)
 internal func _staleTraced<T>(_: T.Type, _ operation: String) -> Never {
-    preconditionFailure("""
-        Autodiff: '\(operation)' used a Traced<\(T.self)> value after its RecordedGradient recording \
-        ended; Traced values must not escape the closure given to RecordedGradient.
+    autodiffFailure(operation, """
+        used a Traced<\(T.self)> value after its RecordedGradient recording ended; Traced values \
+        must not escape the closure given to RecordedGradient.
         """)
 }
 
@@ -123,9 +123,9 @@ internal func _staleTraced<T>(_: T.Type, _ operation: String) -> Never {
 internal func _mixedTraces<T>(_ x: Traced<T>, _ y: Traced<T>, _ operation: String) -> Never {
     if let s = x.state, s.pointee.generation != x.generation { _staleTraced(T.self, operation) }
     if let s = y.state, s.pointee.generation != y.generation { _staleTraced(T.self, operation) }
-    preconditionFailure("""
-        Autodiff: RecordedGradient: '\(operation)' was given Traced<\(T.self)> values recorded by two \
-        different RecordedGradients; Traced values must not cross tapes.
+    autodiffFailure(operation, """
+        was given Traced<\(T.self)> values recorded by two different RecordedGradients; Traced \
+        values must not cross tapes.
         """)
 }
 
@@ -246,9 +246,9 @@ public final class RecordedGradient<T: Real> {
         let y = function(inputs)
         if let ys = y.state {
             if ys.pointee.generation != y.generation { _staleTraced(T.self, "RecordedGradient") }
-            precondition(ys == s, """
-                Autodiff: RecordedGradient: the function returned a Traced value recorded by another \
-                RecordedGradient; Traced values must not cross tapes.
+            autodiffRequire(ys == s, "RecordedGradient", """
+                the function returned a Traced value recorded by another RecordedGradient; Traced \
+                values must not cross tapes.
                 """)
         }
         _TraceState.finish(s, inputs: x.count)
@@ -268,9 +268,8 @@ public final class RecordedGradient<T: Real> {
     /// differently at `x`, the tape re-records or throws, as its ``policy`` says.
     @inlinable
     public func valueWithGradient(at x: [T]) throws(RecordedGradientError) -> (value: T, gradient: [T]) {
-        precondition(x.count == inputCount, """
-            Autodiff: RecordedGradient.gradient(at:): the input has \(x.count) entries but the tape was \
-            recorded with \(inputCount)
+        autodiffRequire(x.count == inputCount, "RecordedGradient.gradient(at:)", """
+            the input has \(x.count) entries but the tape was recorded with \(inputCount)
             """)
         let s = state
         _load(x)

@@ -127,7 +127,7 @@ extension _TraceState {
     @inlinable @inline(never)
     static func grow(_ s: UnsafeMutablePointer<_TraceState>) {
         let old = s.pointee.capacity
-        precondition(old < Int(constantFlag / 4), "Autodiff: RecordedGradient overflow (\(old) operations recorded)")
+        autodiffRequire(old < Int(constantFlag / 4), "RecordedGradient", "overflow (\(old) operations recorded)")
         let new = old * 2
         let codes = UnsafeMutablePointer<_TraceCode>.allocate(capacity: new)
         codes.moveInitialize(from: s.pointee.codes, count: s.pointee.count)
@@ -143,7 +143,7 @@ extension _TraceState {
     @inlinable @inline(never)
     static func growConstants(_ s: UnsafeMutablePointer<_TraceState>) {
         let old = s.pointee.constantCapacity
-        precondition(old < Int(constantFlag / 4), "Autodiff: RecordedGradient overflow (\(old) constants recorded)")
+        autodiffRequire(old < Int(constantFlag / 4), "RecordedGradient", "overflow (\(old) constants recorded)")
         s.pointee.constants = _reallocated(s.pointee.constants, from: old, to: old * 2)
         s.pointee.constantCapacity = old * 2
     }
@@ -169,7 +169,7 @@ extension _TraceState {
     static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int) {
         s.pointee.generation &+= 1
         let m = s.pointee.count, c = s.pointee.constantCount
-        precondition(m + c < Int(constantFlag / 2), "Autodiff: RecordedGradient overflow (\(m + c) slots)")
+        autodiffRequire(m + c < Int(constantFlag / 2), "RecordedGradient", "overflow (\(m + c) slots)")
         if s.pointee.slotCapacity < m + c { growSlots(s, to: m + c) }
         let offset = UInt32(truncatingIfNeeded: m) &- constantFlag
         @inline(__always) func remap(_ o: UInt32) -> UInt32 { o >= constantFlag ? o &+ offset : o }

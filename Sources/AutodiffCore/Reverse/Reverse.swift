@@ -88,10 +88,10 @@ public struct Reverse<T: Real>: AutodiffNumber {
         guard let mine = tape else { return }
         if mine != s || generation != g {
             if mine.pointee.generation != generation { _staleTape(mine, generation, operation()) }
-            preconditionFailure("""
-                Autodiff: '\(operation())' was given a Reverse value recorded on another tape \
-                (by \(mine.pointee.origin)) than the one in use (by \(s.pointee.origin)). \
-                Reverse values must not cross differentiation calls.
+            autodiffFailure(operation(), """
+                was given a Reverse value recorded on another tape (by \(mine.pointee.origin)) \
+                than the one in use (by \(s.pointee.origin)). Reverse values must not cross \
+                differentiation calls.
                 """)
         }
         if s.pointee.generation != g { _staleTape(s, g, operation()) }
@@ -101,9 +101,9 @@ public struct Reverse<T: Real>: AutodiffNumber {
 @usableFromInline
 @inline(never)
 internal func _staleTape<T>(_ s: UnsafeMutablePointer<TapeState<T>>, _ generation: UInt32, _ operation: String) -> Never {
-    preconditionFailure("""
-        Autodiff: '\(operation)' used a Reverse<\(T.self)> value whose tape has ended: it was recorded \
-        inside a differentiation call that has already returned. Reverse values must not escape the \
+    autodiffFailure(operation, """
+        used a Reverse<\(T.self)> value whose tape has ended: it was recorded inside a \
+        differentiation call that has already returned. Reverse values must not escape the \
         closure passed to gradient(at:) (or any other operator); return plain values instead.
         """)
 }
@@ -115,10 +115,10 @@ internal func _mixedTapes<T>(_ x: Reverse<T>, _ y: Reverse<T>, _ operation: Stri
     if let s = y.tape, s.pointee.generation != y.generation { _staleTape(s, y.generation, operation) }
     let a = x.tape.map { "\($0.pointee.origin)" } ?? "?"
     let b = y.tape.map { "\($0.pointee.origin)" } ?? "?"
-    preconditionFailure("""
-        Autodiff: two differentiation levels were mixed in '\(operation)': the operands are Reverse<\(T.self)> \
-        values recorded on two different tapes (opened by \(a) and by \(b)). To differentiate a gradient, \
-        nest the calls so that each level has its own type (Reverse<Reverse<Double>>).
+    autodiffFailure(operation, """
+        two differentiation levels were mixed: the operands are Reverse<\(T.self)> values recorded \
+        on two different tapes (opened by \(a) and by \(b)). To differentiate a gradient, nest the \
+        calls so that each level has its own type (Reverse<Reverse<Double>>).
         """)
 }
 

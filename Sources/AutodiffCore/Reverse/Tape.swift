@@ -129,8 +129,8 @@ public struct Tape<T: Real> {
     /// Records the result of an operation with many inputs: `value` with
     /// partials `partials[k]` toward `inputs[k]`.
     public func record(value: T, inputs: [Reverse<T>], partials: [T]) -> Reverse<T> {
-        precondition(inputs.count == partials.count,
-                     "Tape.record: \(inputs.count) inputs but \(partials.count) partials")
+        autodiffRequire(inputs.count == partials.count, "Tape.record(value:inputs:partials:)",
+                        "\(inputs.count) inputs but \(partials.count) partials")
         var parents: [UInt32] = []
         var weights: [T] = []
         for (x, p) in zip(inputs, partials) where x.tape != nil {
@@ -287,7 +287,7 @@ extension TapeState {
     @inline(never)
     static func grow(_ s: UnsafeMutablePointer<TapeState>) {
         let old = s.pointee.capacity
-        precondition(old < Int(UInt32.max / 2), "Autodiff: tape overflow (\(old) operations recorded)")
+        autodiffRequire(old < Int(UInt32.max / 2), "Tape", "tape overflow (\(old) operations recorded)")
         let new = old * 2
         let buffer = allocateNodes(new)
         buffer.moveInitialize(from: s.pointee.nodes, count: s.pointee.count)

@@ -392,7 +392,7 @@ public enum RoundingMode: UInt8, Hashable, Sendable, CaseIterable {
         case .towardZero: self = .towardZero
         case .awayFromZero: self = .awayFromZero
         @unknown default:
-            preconditionFailure("Autodiff: unsupported rounding rule \(rule)")
+            autodiffFailure("RoundingMode.init(_:)", "unsupported rounding rule \(rule)")
         }
     }
 

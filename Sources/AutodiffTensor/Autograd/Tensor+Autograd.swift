@@ -23,9 +23,10 @@ extension Tensor {
         get { _meta.requiresGrad }
         nonmutating set {
             if !_meta.isLeaf {
-                precondition(newValue, "you can only change requires_grad flags of leaf variables. If you want to "
-                             + "use a computed variable in a subgraph that doesn't require differentiation use "
-                             + "detach() (tensor of shape \(shape), gradFn \(_meta.gradFn!.name))")
+                autodiffRequire(newValue, "requiresGrad (set)",
+                                "you can only change requires_grad flags of leaf variables. If you want to "
+                                + "use a computed variable in a subgraph that doesn't require differentiation use "
+                                + "detach() (tensor of shape \(shape), gradFn \(_meta.gradFn!.name))")
                 return
             }
             _meta.requiresGrad = newValue
@@ -249,7 +250,7 @@ extension Tensor {
     /// Refuses an in-place operation on a leaf that requires grad while recording.
     func _checkLeafInPlace(_ operation: String, _ location: CallSite?) {
         if _meta.requiresGrad && _meta.isLeaf && _Autograd.isGradEnabled {
-            preconditionFailure(AutogradError.leafInPlace(operation: operation, location: location).description)
+            autodiffFailure(operation, AutogradError.leafInPlace(operation: operation, location: location).description)
         }
     }
 
@@ -257,10 +258,10 @@ extension Tensor {
     /// require grad and recorded non-leaves while recording, and bumps the version.
     func _prepareInPlace(_ operation: String, _ location: CallSite?) {
         _checkLeafInPlace(operation, location)
-        precondition(!(_meta.requiresGrad && !_meta.isLeaf && _Autograd.isGradEnabled),
-                     "\(operation): cannot write scalars of a tensor recorded by autograd (gradFn "
-                     + "\(_meta.gradFn?.name ?? "")); use subscript assignment, or write inside withNoGrad { … } "
-                     + "or to a detach()ed copy")
+        autodiffRequire(!(_meta.requiresGrad && !_meta.isLeaf && _Autograd.isGradEnabled), operation,
+                        "cannot write scalars of a tensor recorded by autograd (gradFn "
+                        + "\(_meta.gradFn?.name ?? "")); use subscript assignment, or write inside withNoGrad { … } "
+                        + "or to a detach()ed copy")
         _meta.bumpVersion(operation, location)
     }
 
@@ -274,9 +275,8 @@ extension Tensor {
         let old = _meta
         old.bumpVersion(operation, location)
         let newValue = compute(self)
-        precondition(newValue.shape == shape, TensorError.shapeMismatch(operation: operation, lhs: shape,
-                                                                        rhs: newValue.shape).description
-                     + ": an in-place result must keep the shape")
+        autodiffRequire(newValue.shape == shape, operation,
+                        TensorError._incompatible(shape, newValue.shape) + ": an in-place result must keep the shape")
         if newValue._meta.gradFn != nil && newValue._meta !== old {
             newValue._meta.version = old.version
             newValue._meta.lastModification = old.lastModification

@@ -179,7 +179,7 @@ extension Float: LAPACKScalar {
 @usableFromInline
 enum LAPACK {
     @inline(__always) static func cast<A, B>(_ x: [A], _: B.Type) -> [B] {
-        precondition(A.self == B.self)
+        precondition(A.self == B.self)   // internal invariant: callers dispatch on the scalar type
         return unsafeBitCast(x, to: [B].self)
     }
 

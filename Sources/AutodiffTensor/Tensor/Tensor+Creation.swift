@@ -26,8 +26,8 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     @_specialize(where Scalar == Float)
     public static func full(_ shape: [Int], _ value: Scalar, requiresGrad: Bool = false) -> Tensor {
-        precondition(shape.allSatisfy { $0 >= 0 }, "full: negative size in shape \(shape)")
-        return Tensor(_shape: shape, _scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
+        let count = _elementCount(shape, operation: "full")
+        return Tensor(_shape: shape, _scalars: [Scalar](repeating: value, count: count))
             ._leaf(requiresGrad)
     }
 
@@ -51,7 +51,7 @@ extension Tensor {
     }
 
     static func _linspace(from start: Scalar, to end: Scalar, count: Int) -> Tensor {
-        precondition(count >= 0, "linspace: count must be non-negative, got \(count)")
+        autodiffRequire(count >= 0, "linspace", "count must be non-negative, got \(count)")
         if count == 0 { return Tensor(_shape: [0], _scalars: []) }
         if count == 1 { return Tensor(_shape: [1], _scalars: [start]) }
         let step = (end - start) / Scalar(count - 1)
@@ -75,9 +75,9 @@ extension Tensor {
     }
 
     static func _arange(_ start: Scalar, _ end: Scalar, step: Scalar) -> Tensor {
-        precondition(step != 0 && step.isFinite, "arange: step must be finite and nonzero, got \(step)")
+        autodiffRequire(step != 0 && step.isFinite, "arange", "step must be finite and nonzero, got \(step)")
         let n = ((end - start) / step).rounded(.up)
-        let count = n > 0 ? _toInt(n) : 0
+        let count = n > 0 ? _toInt(n, operation: "arange") : 0
         var out = [Scalar]()
         out.reserveCapacity(count)
         for i in 0..<count { out.append(start + Scalar(i) * step) }
@@ -86,7 +86,7 @@ extension Tensor {
 
     /// `0, 1, …, end − 1` (`torch.arange(end)`).
     public static func arange(_ end: Int) -> Tensor {
-        precondition(end >= 0, "arange: end must be non-negative, got \(end)")
+        autodiffRequire(end >= 0, "arange", "end must be non-negative, got \(end)")
         return Tensor(_shape: [end], _scalars: (0..<end).map { Scalar($0) })
     }
 
@@ -101,8 +101,8 @@ extension Tensor {
 
     static func _eye(_ rows: Int, _ columns: Int?) -> Tensor {
         let cols = columns ?? rows
-        precondition(rows >= 0 && cols >= 0, "eye: negative size \(rows)×\(cols)")
-        var out = [Scalar](repeating: 0, count: rows * cols)
+        autodiffRequire(rows >= 0 && cols >= 0, "eye", "negative size \(rows)×\(cols)")
+        var out = [Scalar](repeating: 0, count: _elementCount([rows, cols], operation: "eye"))
         for i in 0..<Swift.min(rows, cols) { out[i * cols + i] = 1 }
         return Tensor(_shape: [rows, cols], _scalars: out)
     }
@@ -113,7 +113,7 @@ extension Tensor {
     /// Tensor<Double>([1, 2]).diagonalMatrix()   // tensor([[1., 0.], [0., 2.]])
     /// ```
     public func diagonalMatrix() -> Tensor {
-        precondition(rank == 1, "diagonalMatrix: expected a 1-d tensor, got shape \(shape)")
+        autodiffRequire(rank == 1, "diagonalMatrix", "expected a 1-d tensor, got shape \(shape)")
         let n = count
         return _scatterRecorded(into: [n, n], at: (0..<n).map { $0 * n + $0 }, name: "DiagEmbedBackward0")
     }
@@ -125,7 +125,7 @@ extension Tensor {
     /// Tensor<Double>([[1, 2], [3, 4]]).diagonal()   // tensor([1., 4.])
     /// ```
     public func diagonal() -> Tensor {
-        precondition(rank >= 2, "diagonal: expected at least 2 dimensions, got shape \(shape)")
+        autodiffRequire(rank >= 2, "diagonal", "expected at least 2 dimensions, got shape \(shape)")
         let m = shape[rank - 2], n = shape[rank - 1], k = Swift.min(m, n)
         let batch = Array(shape.dropLast(2))
         let b = batch.reduce(1, *)
@@ -150,8 +150,7 @@ extension Tensor {
 
     static func _randomNormal(_ shape: [Int], mean: Scalar, standardDeviation: Scalar,
                               using generator: inout RandomGenerator) -> Tensor {
-        precondition(shape.allSatisfy { $0 >= 0 }, "randomNormal: negative size in shape \(shape)")
-        let n = shape.reduce(1, *)
+        let n = _elementCount(shape, operation: "randomNormal")
         var out = [Scalar]()
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(mean + standardDeviation * _fromDouble(generator.nextNormal())) }
@@ -171,8 +170,7 @@ extension Tensor {
 
     static func _randomUniform(_ shape: [Int], lower: Scalar, upper: Scalar,
                                using generator: inout RandomGenerator) -> Tensor {
-        precondition(shape.allSatisfy { $0 >= 0 }, "randomUniform: negative size in shape \(shape)")
-        let n = shape.reduce(1, *)
+        let n = _elementCount(shape, operation: "randomUniform")
         var out = [Scalar]()
         out.reserveCapacity(n)
         for _ in 0..<n { out.append(lower + (upper - lower) * _fromDouble(generator.nextUniform())) }
@@ -204,9 +202,12 @@ func _toDouble<T: Real>(_ x: T) -> Double? {
 /// An integral `Real` value as `Int`, by binary search on `T`'s own comparisons
 /// (works for any `Real`, including `Dual`).
 @usableFromInline
-func _toInt<T: Real>(_ x: T) -> Int {
-    if let d = _toDouble(x) { return Int(d) }
-    precondition(x >= 0 && x < T(Int(1) << 52), "integer value out of range")
+func _toInt<T: Real>(_ x: T, operation: String) -> Int {
+    if let d = _toDouble(x) {
+        autodiffRequire(d >= 0 && d < Double(Int.max), operation, "the element count \(d) is out of range")
+        return Int(d)
+    }
+    autodiffRequire(x >= 0 && x < T(Int(1) << 52), operation, "the element count \(x) is out of range")
     var lo = 0, hi = 1 << 52
     while lo < hi {
         let mid = (lo + hi + 1) / 2

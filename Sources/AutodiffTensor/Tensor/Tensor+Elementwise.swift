@@ -91,8 +91,7 @@ extension Tensor {
     @usableFromInline
     static func _broadcastShape(_ a: [Int], _ b: [Int], operation: String) -> [Int] {
         guard let s = _broadcastShapeOrNil(a, b) else {
-            preconditionFailure(TensorError.shapeMismatch(operation: operation, lhs: a, rhs: b).description
-                                + " for broadcasting")
+            autodiffFailure(operation, TensorError._incompatible(a, b) + " for broadcasting")
         }
         return s
     }
@@ -334,8 +333,8 @@ extension Tensor {
 
     static func _inPlace(_ f: BinaryFunction, _ lhs: Tensor, _ rhs: Tensor, _ op: String) -> Tensor {
         let s = _broadcastShape(lhs.shape, rhs.shape, operation: op)
-        precondition(s == lhs.shape, TensorError.shapeMismatch(operation: op, lhs: lhs.shape, rhs: rhs.shape).description
-                     + ": the result would have shape \(s)")
+        autodiffRequire(s == lhs.shape, op,
+                        TensorError._incompatible(lhs.shape, rhs.shape) + ": the result would have shape \(s)")
         return _zipRecorded(f, lhs, rhs)
     }
 

@@ -61,9 +61,9 @@ extension Tensor {
     func _selection(_ components: [TensorIndex]) -> (shape: [Int], offsets: [Int]) {
         let op = "subscript"
         let real = components.filter { $0 != .newAxis }.count
-        precondition(real <= rank, "\(op): too many indices (\(real)) for tensor of shape \(shape)")
-        precondition(components.filter { if case .indices = $0 { return true } else { return false } }.count <= 1,
-                     "\(op): at most one integer-array index is supported")
+        autodiffRequire(real <= rank, op, "too many indices (\(real)) for tensor of shape \(shape)")
+        autodiffRequire(components.filter { if case .indices = $0 { return true } else { return false } }.count <= 1,
+                        op, "at most one integer-array index is supported")
         let st = strides
         var outShape = [Int]()
         var offsets = [0]
@@ -82,13 +82,13 @@ extension Tensor {
             case .index(let i):
                 let n = shape[d]
                 let j = i < 0 ? i + n : i
-                precondition(j >= 0 && j < n, "\(op): index \(i) is out of bounds for dimension \(d) with size \(n) (shape \(shape))")
+                autodiffRequire(j >= 0 && j < n, op, "index \(i) is out of bounds for dimension \(d) with size \(n) (shape \(shape))")
                 apply([j], stride: st[d])
             case .all:
                 outShape.append(shape[d])
                 apply(Array(0..<shape[d]), stride: st[d])
             case let .range(lower, upper, step):
-                precondition(step > 0, "\(op): slice step must be positive, got \(step)")
+                autodiffRequire(step > 0, op, "slice step must be positive, got \(step)")
                 let n = shape[d]
                 func clamp(_ v: Int?, _ def: Int) -> Int {
                     guard let v else { return def }
@@ -102,7 +102,7 @@ extension Tensor {
                 let n = shape[d]
                 let positions = list.map { i -> Int in
                     let j = i < 0 ? i + n : i
-                    precondition(j >= 0 && j < n, "\(op): index \(i) is out of bounds for dimension \(d) with size \(n) (shape \(shape))")
+                    autodiffRequire(j >= 0 && j < n, op, "index \(i) is out of bounds for dimension \(d) with size \(n) (shape \(shape))")
                     return j
                 }
                 outShape.append(positions.count)
@@ -151,8 +151,7 @@ extension Tensor {
         set {
             let (s, o) = _selection(components.map(\.tensorIndex))
             let target = Tensor._broadcastShape(newValue.shape, s, operation: "subscript assignment")
-            precondition(target == s, TensorError.shapeMismatch(operation: "subscript assignment",
-                                                                lhs: s, rhs: newValue.shape).description)
+            autodiffRequire(target == s, "subscript assignment", TensorError._incompatible(s, newValue.shape))
             let value = newValue
             let source = shape
             _assignInPlace("subscript assignment", nil) { old in

@@ -21,15 +21,14 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @usableFromInline
     static func _matmulKernel(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.rank >= 2 && b.rank >= 2)
+        precondition(a.rank >= 2 && b.rank >= 2)   // internal invariant: matmul reshapes 1-d operands
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
         let k2 = b.shape[b.rank - 2], n = b.shape[b.rank - 1]
-        precondition(k == k2, TensorError.shapeMismatch(operation: "matmul", lhs: a.shape, rhs: b.shape).description
-                     + " (inner dimensions \(k) and \(k2) differ)")
+        autodiffRequire(k == k2, "matmul",
+                        TensorError._incompatible(a.shape, b.shape) + " (inner dimensions \(k) and \(k2) differ)")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         guard let batch = _broadcastShapeOrNil(batchA, batchB) else {
-            preconditionFailure(TensorError.shapeMismatch(operation: "matmul", lhs: a.shape, rhs: b.shape).description
-                                + " (batch dimensions do not broadcast)")
+            autodiffFailure("matmul", TensorError._incompatible(a.shape, b.shape) + " (batch dimensions do not broadcast)")
         }
         let nb = batch.reduce(1, *)
         // [B…, m, k] · [k, n]: one product with the batch folded into the rows.
@@ -234,9 +233,8 @@ extension Tensor {
 /// - Precondition: the inner dimensions agree and the batch dimensions
 ///   broadcast; the message names both shapes.
 public func matmul<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
-    precondition(a.rank >= 1 && b.rank >= 1,
-                 TensorError.shapeMismatch(operation: "matmul", lhs: a.shape, rhs: b.shape).description
-                 + " (0-d arguments; use * for scalars)")
+    autodiffRequire(a.rank >= 1 && b.rank >= 1, "matmul",
+                    TensorError._incompatible(a.shape, b.shape) + " (0-d arguments; use * for scalars)")
     if a.rank == 1 && b.rank == 1 { return dot(a, b) }
     let a2 = a.rank == 1 ? a._reshapeTo([1, a.count], name: "UnsqueezeBackward0") : a
     let b2 = b.rank == 1 ? b._reshapeTo([b.count, 1], name: "UnsqueezeBackward0") : b
@@ -252,9 +250,8 @@ public func matmul<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<S
 /// dot(Tensor<Double>([1, 2, 3]), Tensor([4, 5, 6]))   // tensor(32.)
 /// ```
 public func dot<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
-    precondition(a.rank == 1 && b.rank == 1 && a.count == b.count,
-                 TensorError.shapeMismatch(operation: "dot", lhs: a.shape, rhs: b.shape).description
-                 + " (expected two 1-d tensors of equal length)")
+    autodiffRequire(a.rank == 1 && b.rank == 1 && a.count == b.count, "dot",
+                    TensorError._incompatible(a.shape, b.shape) + " (expected two 1-d tensors of equal length)")
     return Tensor._op("dot", "DotBackward0", [a, b], saving: [a, b], {
         if a.count == 0 { return Tensor(0) }
         let c = Tensor<Scalar>._matmul2D(a.scalars, b.scalars, m: 1, k: a.count, n: 1)
@@ -268,9 +265,8 @@ public func dot<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scal
 /// outer(Tensor<Double>([1, 2]), Tensor([1, 10, 100]))   // shape [2, 3]
 /// ```
 public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
-    precondition(a.rank == 1 && b.rank == 1,
-                 TensorError.shapeMismatch(operation: "outer", lhs: a.shape, rhs: b.shape).description
-                 + " (expected two 1-d tensors)")
+    autodiffRequire(a.rank == 1 && b.rank == 1, "outer",
+                    TensorError._incompatible(a.shape, b.shape) + " (expected two 1-d tensors)")
     return a._reshapeTo([a.count, 1], name: "UnsqueezeBackward0") * b._reshapeTo([1, b.count], name: "UnsqueezeBackward0")
 }
 
@@ -620,6 +616,7 @@ extension Tensor {
     /// transposed copy is made (the pullbacks of `matmul` and `Linear` need Gᵀ-free
     /// products like G·Bᵀ and Aᵀ·G); other scalars materialise the transpose.
     static func _matmulTransposing(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool) -> Tensor {
+        // Internal invariants: only pullbacks call this, with the shapes matmul checked.
         precondition(a.rank == 2 && b.rank == 2,
                      "matmul: expected two matrices, got shapes \(a.shape) and \(b.shape)")
         guard let t = _lapackType(Scalar.self) else {
@@ -634,6 +631,7 @@ extension Tensor {
                                                           _ b: Tensor, _ tb: Bool) -> Tensor {
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (kb, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        // Internal invariant: reached only through _matmulTransposing (pullbacks).
         precondition(k == kb, "matmul: inner dimensions differ: \(ta ? "transposed " : "")\(a.shape) · "
                      + "\(tb ? "transposed " : "")\(b.shape)")
         if m == 0 || n == 0 || k == 0 {

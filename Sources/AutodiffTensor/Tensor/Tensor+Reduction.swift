@@ -14,8 +14,8 @@ extension Tensor {
         var out = Set<Int>()
         for a in axes {
             let n = a < 0 ? a + rank : a
-            precondition(n >= 0 && n < Swift.max(rank, 1),
-                         "\(operation): axis \(a) out of range for tensor of shape \(shape)")
+            autodiffRequire(n >= 0 && n < Swift.max(rank, 1), operation,
+                            "axis \(a) out of range for tensor of shape \(shape)")
             if rank > 0 { out.insert(n) }
         }
         return out.sorted()
@@ -136,6 +136,7 @@ extension Tensor {
     @usableFromInline
     func _sumToShape(_ target: [Int]) -> Tensor {
         if target == shape { return self }
+        // Internal invariant: only pullbacks call this, with the shape a broadcast came from.
         precondition(Tensor._broadcastShapeOrNil(target, shape) == shape,
                      TensorError.shapeMismatch(operation: "sumToShape", lhs: shape, rhs: target).description)
         let lead = rank - target.count
@@ -368,7 +369,7 @@ extension Tensor {
     /// Tensor<Double>([[1, 2], [2, 4]]).frobeniusNorm()   // tensor(5.)
     /// ```
     public func frobeniusNorm() -> Tensor {
-        precondition(rank >= 2, "frobeniusNorm: expected at least 2 dimensions, got shape \(shape)")
+        autodiffRequire(rank >= 2, "frobeniusNorm", "expected at least 2 dimensions, got shape \(shape)")
         return norm(p: 2, axes: [rank - 2, rank - 1])
     }
 

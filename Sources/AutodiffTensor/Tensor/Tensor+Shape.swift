@@ -51,8 +51,9 @@ extension Tensor {
     @usableFromInline
     func _expand(to target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(Tensor._broadcastShapeOrNil(shape, target) == target,
-                     TensorError.shapeMismatch(operation: "expand", lhs: shape, rhs: target).description)
+        autodiffRequire(Tensor._broadcastShapeOrNil(shape, target) == target, "expand",
+                        TensorError._incompatible(shape, target))
+        _ = _elementCount(target, operation: "expand")
         return _gatherStrided(target, Tensor._broadcastStrides(shape, to: target))
     }
 
@@ -86,17 +87,17 @@ extension Tensor {
     /// - Precondition: the element count is unchanged.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(inferred.count <= 1, "reshape: at most one dimension can be -1, got \(newShape)")
-        precondition(newShape.allSatisfy { $0 >= -1 }, "reshape: invalid shape \(newShape)")
+        autodiffRequire(inferred.count <= 1, "reshape", "at most one dimension can be -1, got \(newShape)")
+        autodiffRequire(newShape.allSatisfy { $0 >= -1 }, "reshape", "invalid shape \(newShape)")
         var s = newShape
         if let i = inferred.first {
-            let known = newShape.filter { $0 != -1 }.reduce(1, *)
-            precondition(known != 0 && count % known == 0,
-                         "reshape: shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
+            let known = _elementCount(newShape.filter { $0 != -1 }, operation: "reshape", reporting: newShape)
+            autodiffRequire(known != 0 && count % known == 0, "reshape",
+                            "shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
             s[i] = count / known
         }
-        precondition(s.reduce(1, *) == count,
-                     "reshape: shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
+        autodiffRequire(_elementCount(s, operation: "reshape") == count, "reshape",
+                        "shape \(newShape) is invalid for input of shape \(shape) (\(count) elements)")
         return _reshapeTo(s)
     }
 
@@ -132,8 +133,8 @@ extension Tensor {
     /// ```
     public func permuted(_ axes: [Int]) -> Tensor {
         let a = axes.map { _normalizeAxis($0, rank: rank, operation: "permute", shape: shape) }
-        precondition(a.count == rank && Set(a).count == rank,
-                     "permute: \(axes) is not a permutation of the \(rank) dimensions of shape \(shape)")
+        autodiffRequire(a.count == rank && Set(a).count == rank, "permute",
+                        "\(axes) is not a permutation of the \(rank) dimensions of shape \(shape)")
         return _permuteRecorded(a)
     }
 
@@ -168,10 +169,10 @@ extension Tensor {
     /// ```
     public func expanded(to shape: [Int]) -> Tensor {
         let offset = shape.count - rank
-        precondition(offset >= 0, "expand: cannot expand shape \(self.shape) to fewer dimensions \(shape)")
+        autodiffRequire(offset >= 0, "expand", "cannot expand shape \(self.shape) to fewer dimensions \(shape)")
         var target = shape
         for (i, n) in shape.enumerated() where n == -1 {
-            precondition(i >= offset, "expand: -1 is not allowed for a new leading dimension in \(shape)")
+            autodiffRequire(i >= offset, "expand", "-1 is not allowed for a new leading dimension in \(shape)")
             target[i] = self.shape[i - offset]
         }
         return _expandTo(target)
@@ -185,15 +186,14 @@ extension Tensor {
 /// concatenate([a, b], axis: 0)   // shape [2, 2]
 /// ```
 public func concatenate<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {
-    precondition(!tensors.isEmpty, "concatenate: expected at least one tensor")
+    autodiffRequire(!tensors.isEmpty, "concatenate", "expected at least one tensor")
     let first = tensors[0]
-    precondition(first.rank > 0, "concatenate: zero-dimensional tensors cannot be concatenated")
+    autodiffRequire(first.rank > 0, "concatenate", "zero-dimensional tensors cannot be concatenated")
     let a = _normalizeAxis(axis, rank: first.rank, operation: "concatenate", shape: first.shape)
     for t in tensors.dropFirst() {
         var s1 = first.shape, s2 = t.shape
         if s1.count == s2.count { s1[a] = 0; s2[a] = 0 }
-        precondition(s1 == s2, TensorError.shapeMismatch(operation: "concatenate(axis: \(axis))",
-                                                          lhs: first.shape, rhs: t.shape).description)
+        autodiffRequire(s1 == s2, "concatenate(axis: \(axis))", TensorError._incompatible(first.shape, t.shape))
     }
     return Tensor._concatenateRecorded(tensors, axis: a, name: "CatBackward0")
 }
@@ -204,11 +204,10 @@ public func concatenate<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> T
 /// stack([Tensor<Double>([1, 2]), Tensor<Double>([3, 4])], axis: 1)   // [[1, 3], [2, 4]]
 /// ```
 public func stack<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {
-    precondition(!tensors.isEmpty, "stack: expected at least one tensor")
+    autodiffRequire(!tensors.isEmpty, "stack", "expected at least one tensor")
     let first = tensors[0]
     for t in tensors.dropFirst() {
-        precondition(t.shape == first.shape, TensorError.shapeMismatch(operation: "stack",
-                                                                      lhs: first.shape, rhs: t.shape).description)
+        autodiffRequire(t.shape == first.shape, "stack", TensorError._incompatible(first.shape, t.shape))
     }
     let a = _normalizeAxis(axis, rank: first.rank + 1, operation: "stack", shape: first.shape)
     return Tensor._concatenateRecorded(tensors.map { $0.unsqueezed(axis: a) }, axis: a, name: "StackBackward0")
@@ -222,10 +221,10 @@ extension Tensor {
     /// Tensor<Double>.arange(5).split(sizes: [2, 3])   // [tensor([0., 1.]), tensor([2., 3., 4.])]
     /// ```
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
-        precondition(rank > 0, "split: zero-dimensional tensor")
+        autodiffRequire(rank > 0, "split", "zero-dimensional tensor")
         let a = _normalizeAxis(axis, rank: rank, operation: "split", shape: shape)
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
-                     "split: sizes \(sizes) do not add up to dimension \(a) of shape \(shape)")
+        autodiffRequire(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a], "split",
+                        "sizes \(sizes) do not add up to dimension \(a) of shape \(shape)")
         var start = 0
         return sizes.map { n in
             defer { start += n }
@@ -235,8 +234,8 @@ extension Tensor {
 
     /// Splits along `axis` into pieces of `size` (the last one may be smaller; `torch.split` with an int).
     public func split(size: Int, axis: Int = 0) -> [Tensor] {
-        precondition(size > 0, "split: size must be positive, got \(size)")
-        precondition(rank > 0, "split: zero-dimensional tensor")
+        autodiffRequire(size > 0, "split", "size must be positive, got \(size)")
+        autodiffRequire(rank > 0, "split", "zero-dimensional tensor")
         let a = _normalizeAxis(axis, rank: rank, operation: "split", shape: shape)
         let n = shape[a]
         var sizes = [Int](repeating: size, count: n / size)

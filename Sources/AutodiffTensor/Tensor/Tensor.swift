@@ -35,8 +35,8 @@ import RealModule
 // Errors: LAPACK-backed operations and value-needing reductions on empty
 // tensors `throw` a `TensorError`. Programmer errors that PyTorch reports with a
 // RuntimeError at the call site (broadcasting or matmul shape mismatches, an
-// axis out of range, a bad reshape) are preconditions whose message names the
-// operation and both shapes; every such message is `TensorError.description`.
+// axis out of range, a bad reshape) stop through `autodiffFailure` (AutodiffCore),
+// whose message names the operation and the shapes in debug and release builds.
 
 /// The storage of a ``Tensor``: a contiguous row-major array of scalars.
 ///
@@ -81,6 +81,7 @@ public struct Tensor<Scalar: Real> {
     /// beyond a debug assertion).
     @inlinable
     init(_shape shape: [Int], _scalars scalars: [Scalar]) {
+        // Internal invariant (callers computed the scalars for this shape).
         assert(shape.reduce(1, *) == scalars.count, "shape \(shape) does not match \(scalars.count) scalars")
         self._buffer = TensorBuffer(scalars)
         self.shape = shape
@@ -107,10 +108,9 @@ public struct Tensor<Scalar: Real> {
     /// - Precondition: `shape` has no negative size and its product is
     ///   `scalars.count`.
     public init(shape: [Int], scalars: [Scalar], requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(shape:scalars:): negative size in shape \(shape)")
-        let count = shape.reduce(1, *)
-        precondition(count == scalars.count,
-                     "Tensor(shape:scalars:): shape \(shape) needs \(count) scalars, got \(scalars.count)")
+        let count = _elementCount(shape, operation: "Tensor(shape:scalars:)")
+        autodiffRequire(count == scalars.count, "Tensor(shape:scalars:)",
+                        "shape \(shape) needs \(count) scalars, got \(scalars.count)")
         self.init(_shape: shape, _scalars: scalars)
         _meta.requiresGrad = requiresGrad
     }
@@ -148,8 +148,8 @@ public struct Tensor<Scalar: Real> {
     public var scalars: [Scalar] {
         get { _buffer.elements }
         set {
-            precondition(newValue.count == _buffer.elements.count,
-                         "Tensor.scalars: shape \(shape) needs \(_buffer.elements.count) scalars, got \(newValue.count)")
+            autodiffRequire(newValue.count == _buffer.elements.count, "Tensor.scalars (set)",
+                            "shape \(shape) needs \(_buffer.elements.count) scalars, got \(newValue.count)")
             _prepareInPlace("scalars (set)", nil)
             _makeUnique()
             _buffer.elements = newValue
@@ -201,13 +201,13 @@ public struct Tensor<Scalar: Real> {
 
     @usableFromInline
     func _flatIndex(_ index: [Int], operation: String) -> Int {
-        precondition(index.count == rank,
-                     "\(operation): index \(index) has \(index.count) components, tensor of shape \(shape) needs \(rank)")
+        autodiffRequire(index.count == rank, operation,
+                        "index \(index) has \(index.count) components, tensor of shape \(shape) needs \(rank)")
         var flat = 0
         for (d, i) in index.enumerated() {
             let n = shape[d]
             let j = i < 0 ? i + n : i
-            precondition(j >= 0 && j < n, "\(operation): index \(i) out of range for dimension \(d) of shape \(shape)")
+            autodiffRequire(j >= 0 && j < n, operation, "index \(i) out of range for dimension \(d) of shape \(shape)")
             flat = flat * n + j
         }
         return flat
@@ -289,8 +289,8 @@ extension TensorLiteral {
             shape = [0]; scalars = []; return
         }
         for e in elements {
-            precondition(e.shape == first.shape,
-                         "Tensor literal: ragged nesting, elements of shapes \(first.shape) and \(e.shape)")
+            autodiffRequire(e.shape == first.shape, "Tensor literal",
+                            "ragged nesting, elements of shapes \(first.shape) and \(e.shape)")
         }
         shape = [elements.count] + first.shape
         scalars = elements.flatMap(\.scalars)
@@ -308,11 +308,30 @@ func _stridesFor(_ shape: [Int]) -> [Int] {
     return strides
 }
 
-/// Normalises a possibly negative axis against a rank, with a precondition naming the operation.
+/// Normalises a possibly negative axis against a rank, stopping with a message naming the operation.
 @usableFromInline
 func _normalizeAxis(_ axis: Int, rank: Int, operation: String, shape: [Int]) -> Int {
     let a = axis < 0 ? axis + rank : axis
-    precondition(a >= 0 && a < Swift.max(rank, 1) && (rank > 0 || a == 0),
-                 "\(operation): axis \(axis) out of range for tensor of shape \(shape)")
+    autodiffRequire(a >= 0 && a < Swift.max(rank, 1) && (rank > 0 || a == 0), operation,
+                    "axis \(axis) out of range for tensor of shape \(shape)")
     return a
+}
+
+/// The number of elements of a caller's `shape`, stopping with a message naming the
+/// operation when a size is negative or the product of the sizes overflows `Int` (in
+/// debug and release builds, where plain `*` would trap without a message). The message
+/// shows `reported` (the caller's spelling of the shape, e.g. with a -1) when given.
+@usableFromInline
+func _elementCount(_ shape: [Int], operation: String, reporting reported: [Int]? = nil,
+                   file: StaticString = #fileID, line: UInt = #line) -> Int {
+    var count = 1
+    for n in shape {
+        autodiffRequire(n >= 0, operation, "negative size in shape \(reported ?? shape)", file: file, line: line)
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        autodiffRequire(!overflow, operation,
+                        "shape \(reported ?? shape) has more elements than Int can count (the product of its sizes overflows)",
+                        file: file, line: line)
+        count = product
+    }
+    return count
 }

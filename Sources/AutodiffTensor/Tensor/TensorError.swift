@@ -5,8 +5,8 @@ import AutodiffCore
 /// ``cholesky(_:)``, …) and reductions that need at least one value
 /// (``Tensor/min()``, ``Tensor/argmax()``, …) throw these. Programmer errors
 /// that PyTorch reports immediately (mismatched shapes in broadcasting or
-/// `matmul`, an axis out of range) stop with a precondition whose message is
-/// the ``description`` of the corresponding case.
+/// `matmul`, an axis out of range) stop the program, in debug and release builds,
+/// with `Autodiff: ` and the ``description`` of the corresponding case.
 ///
 /// ```swift
 /// do {
@@ -41,7 +41,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .shapeMismatch(op, lhs, rhs):
-            return "\(op): shapes \(lhs) and \(rhs) are incompatible"
+            return "\(op): " + TensorError._incompatible(lhs, rhs)
         case let .singularMatrix(op, shape, info):
             return "\(op): matrix of shape \(shape) is singular (LAPACK info = \(info))"
         case let .notPositiveDefinite(op, shape, info):
@@ -59,5 +59,13 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .unsupportedScalar(op, scalar):
             return "\(op): not available for scalar type \(scalar) (only Float and Double, through LAPACK)"
         }
+    }
+}
+
+extension TensorError {
+    /// The text of ``shapeMismatch(operation:lhs:rhs:)`` after the operation's name, also
+    /// used by the checks that stop the program on a shape mismatch.
+    static func _incompatible(_ lhs: [Int], _ rhs: [Int]) -> String {
+        "shapes \(lhs) and \(rhs) are incompatible"
     }
 }

@@ -16,8 +16,8 @@ public struct TensorDataset<Scalar: Real> {
 
     /// - Precondition: both tensors have at least one axis, and the same length along the first.
     public init(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) {
-        precondition(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
-                     "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) must have the same first dimension")
+        autodiffRequire(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
+                        "TensorDataset", "inputs \(inputs.shape) and targets \(targets.shape) must have the same first dimension")
         self.inputs = inputs.detach()
         self.targets = targets.detach()
     }
@@ -38,7 +38,7 @@ private func _rows<S>(_ t: Tensor<S>, _ indices: [Int]) -> Tensor<S> {
     var out = [S]()
     out.reserveCapacity(indices.count * rowSize)
     for i in indices {
-        precondition(i >= 0 && i < t.shape[0], "TensorDataset: index \(i) out of range 0..<\(t.shape[0])")
+        autodiffRequire(i >= 0 && i < t.shape[0], "TensorDataset", "index \(i) out of range 0..<\(t.shape[0])")
         out.append(contentsOf: source[(i * rowSize)..<((i + 1) * rowSize)])
     }
     return Tensor(shape: [indices.count] + t.shape.dropFirst(), scalars: out)
@@ -74,7 +74,7 @@ public final class DataLoader<Scalar: Real>: Sequence {
     /// - Precondition: `batchSize > 0`.
     public init(_ dataset: TensorDataset<Scalar>, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 seed: UInt64 = 0) {
-        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+        autodiffRequire(batchSize > 0, "DataLoader", "batch size must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

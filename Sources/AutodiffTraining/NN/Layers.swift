@@ -30,7 +30,7 @@ public final class Linear<Scalar: Real>: Module {
 
     /// A layer with PyTorch's default initialisation drawn from `generator`.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, using generator: inout RandomGenerator) {
-        precondition(inFeatures > 0 && outFeatures >= 0, "Linear: bad sizes \(inFeatures) → \(outFeatures)")
+        autodiffRequire(inFeatures > 0 && outFeatures >= 0, "Linear", "bad sizes \(inFeatures) → \(outFeatures)")
         let bound = 1 / Scalar.sqrt(Scalar(inFeatures))
         weight = Parameter(Tensor.randomUniform([inFeatures, outFeatures], lower: -bound, upper: bound, using: &generator))
         self.bias = bias ? Parameter(Tensor.randomUniform([outFeatures], lower: -bound, upper: bound, using: &generator)) : nil
@@ -42,10 +42,7 @@ public final class Linear<Scalar: Real>: Module {
     /// let layer = Linear(weight: Tensor<Double>.eye(3), bias: Tensor<Double>.zeros([3]))
     /// ```
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) {
-        precondition(weight.rank == 2, "Linear: the weight must be a matrix [in, out], got shape \(weight.shape)")
-        if let b = bias {
-            precondition(b.shape == [weight.shape[1]], "Linear: bias of shape \(b.shape) for weight of shape \(weight.shape)")
-        }
+        Linear._checkShapes(weight, bias, "Linear(weight:bias:)")
         self.weight = Parameter(weight)
         self.bias = bias.map { Parameter($0) }
     }
@@ -53,8 +50,23 @@ public final class Linear<Scalar: Real>: Module {
     /// `x·W + b` for `x` of shape `[…, inFeatures]`: one recorded operation
     /// (`AddmmBackward0`, as PyTorch's `nn.Linear`) for a batch of rows of
     /// Float or Double; `matmul` and `+` otherwise.
+    ///
+    /// A weight or bias replaced after creation (`layer.bias!.value = …`) is checked
+    /// again here: a bias that is not `[outFeatures]` stops with a message naming the
+    /// layer and both shapes instead of being silently broadcast or truncated.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        Tensor._linear(input, weight.value, bias?.value)
+        let w = weight.value, b = bias?.value
+        Linear._checkShapes(w, b, "Linear")
+        return Tensor._linear(input, w, b)
+    }
+
+    /// The weight is a matrix `[in, out]` and the bias, if any, is `[out]`.
+    private static func _checkShapes(_ weight: Tensor<Scalar>, _ bias: Tensor<Scalar>?, _ operation: String) {
+        autodiffRequire(weight.rank == 2, operation, "the weight must be a matrix [in, out], got shape \(weight.shape)")
+        if let b = bias {
+            autodiffRequire(b.shape == [weight.shape[1]], operation,
+                            "bias of shape \(b.shape) for weight of shape \(weight.shape) (the bias must be [\(weight.shape[1])])")
+        }
     }
 }
 

@@ -36,12 +36,12 @@ public func meanSquaredError<S>(_ prediction: Tensor<S>, _ target: Tensor<S>,
 ///
 /// - Precondition: `logits` is `[batch, classes]`, `classes.count == batch`, each index in range.
 public func crossEntropy<S>(_ logits: Tensor<S>, classes: [Int], reduction: LossReduction = .mean) -> Tensor<S> {
-    precondition(logits.rank == 2, "crossEntropy: logits must be [batch, classes], got shape \(logits.shape)")
+    autodiffRequire(logits.rank == 2, "crossEntropy", "logits must be [batch, classes], got shape \(logits.shape)")
     let (batch, k) = (logits.shape[0], logits.shape[1])
-    precondition(classes.count == batch, "crossEntropy: \(classes.count) class indices for a batch of \(batch)")
+    autodiffRequire(classes.count == batch, "crossEntropy", "\(classes.count) class indices for a batch of \(batch)")
     var oneHot = [S](repeating: 0, count: batch * k)
     for (i, c) in classes.enumerated() {
-        precondition(c >= 0 && c < k, "crossEntropy: class index \(c) out of range 0..<\(k) (sample \(i))")
+        autodiffRequire(c >= 0 && c < k, "crossEntropy", "class index \(c) out of range 0..<\(k) (sample \(i))")
         oneHot[i * k + c] = 1
     }
     return crossEntropy(logits, probabilities: Tensor(shape: [batch, k], scalars: oneHot), reduction: reduction)
@@ -57,8 +57,8 @@ public func crossEntropy<S>(_ logits: Tensor<S>, classes: [Int], reduction: Loss
 /// ```
 public func crossEntropy<S>(_ logits: Tensor<S>, probabilities target: Tensor<S>,
                             reduction: LossReduction = .mean) -> Tensor<S> {
-    precondition(logits.rank == 2 && target.shape == logits.shape,
-                 "crossEntropy: logits \(logits.shape) and target probabilities \(target.shape) must both be [batch, classes]")
+    autodiffRequire(logits.rank == 2 && target.shape == logits.shape, "crossEntropy",
+                    "logits \(logits.shape) and target probabilities \(target.shape) must both be [batch, classes]")
     let perSample = -(target * logSoftmax(logits, axis: 1)).sum(axes: [1])
     return _reduce(perSample, reduction)
 }

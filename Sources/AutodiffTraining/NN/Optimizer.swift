@@ -45,6 +45,16 @@ extension Optimizer {
     }
 }
 
+// MARK: - Hyperparameter checks
+
+/// Stops with `Autodiff: <operation>: invalid <what> <value>` unless `value ≥ 0` (NaN is
+/// refused too). The initializers and the setters of the hyperparameters check alike, so
+/// a learning rate set between steps (a schedule) cannot silently be negative or NaN.
+func _requireNonNegative<S: Real>(_ value: S, _ operation: String, _ what: String,
+                                  file: StaticString = #fileID, line: UInt = #line) {
+    autodiffRequire(value >= 0, operation, "invalid \(what) \(value)", file: file, line: line)
+}
+
 // MARK: - In-place access
 
 /// Per-parameter optimizer state: one buffer of the parameter's size per slot.
@@ -64,8 +74,8 @@ struct _OptimizerState<Scalar: Real> {
 func _withParameterStorage<Scalar>(_ p: Parameter<Scalar>,
                                    _ body: (UnsafeMutablePointer<Scalar>, UnsafePointer<Scalar>, Int) -> Void) -> Bool {
     guard let grad = p.grad else { return false }
-    precondition(grad.shape == p.shape,
-                 "optimizer step: gradient of shape \(grad.shape) for a parameter of shape \(p.shape)")
+    autodiffRequire(grad.shape == p.shape, "Optimizer.step()",
+                    "gradient of shape \(grad.shape) for a parameter of shape \(p.shape)")
     let n = p.count
     if n == 0 { return true }
     let g = grad.scalars

@@ -25,25 +25,31 @@ import RealModule
 /// ```
 public final class SGD<Scalar: Real>: Optimizer {
     public let parameters: [Parameter<Scalar>]
-    public var learningRate: Scalar
+    public var learningRate: Scalar { didSet { _requireNonNegative(learningRate, "SGD.learningRate", "learning rate") } }
     /// The momentum factor μ (0: plain SGD).
-    public var momentum: Scalar
+    public var momentum: Scalar {
+        didSet {
+            _requireNonNegative(momentum, "SGD.momentum", "momentum")
+            SGD._checkNesterov("SGD.momentum", nesterov, momentum, dampening)
+        }
+    }
     /// The dampening of the momentum update.
-    public var dampening: Scalar
+    public var dampening: Scalar { didSet { SGD._checkNesterov("SGD.dampening", nesterov, momentum, dampening) } }
     /// The L2 penalty added to the gradient.
-    public var weightDecay: Scalar
+    public var weightDecay: Scalar { didSet { _requireNonNegative(weightDecay, "SGD.weightDecay", "weight decay") } }
     /// Whether to use Nesterov momentum.
-    public var nesterov: Bool
+    public var nesterov: Bool { didSet { SGD._checkNesterov("SGD.nesterov", nesterov, momentum, dampening) } }
     private var state: _OptimizerState<Scalar>
 
     /// - Precondition: `learningRate ≥ 0`, `momentum ≥ 0`, `weightDecay ≥ 0`; Nesterov
-    ///   needs a positive momentum and zero dampening (as in PyTorch).
+    ///   needs a positive momentum and zero dampening (as in PyTorch). The setters check
+    ///   the same.
     public init(_ parameters: [Parameter<Scalar>], learningRate: Scalar, momentum: Scalar = 0,
                 dampening: Scalar = 0, weightDecay: Scalar = 0, nesterov: Bool = false) {
-        precondition(learningRate >= 0, "SGD: invalid learning rate \(learningRate)")
-        precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
-        precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        _requireNonNegative(learningRate, "SGD", "learning rate")
+        _requireNonNegative(momentum, "SGD", "momentum")
+        _requireNonNegative(weightDecay, "SGD", "weight decay")
+        SGD._checkNesterov("SGD", nesterov, momentum, dampening)
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
@@ -70,6 +76,11 @@ public final class SGD<Scalar: Real>: Optimizer {
             }
             if did { state.steps[i] += 1 }
         }
+    }
+
+    private static func _checkNesterov(_ operation: String, _ nesterov: Bool, _ momentum: Scalar, _ dampening: Scalar) {
+        autodiffRequire(!nesterov || (momentum > 0 && dampening == 0), operation,
+                        "Nesterov momentum requires a momentum and zero dampening (momentum \(momentum), dampening \(dampening))")
     }
 }
 
@@ -109,15 +120,15 @@ func _sgdKernel<S: Real>(_ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ 
 /// ```
 public final class Adam<Scalar: Real>: Optimizer {
     public let parameters: [Parameter<Scalar>]
-    public var learningRate: Scalar
+    public var learningRate: Scalar { didSet { _requireNonNegative(learningRate, "Adam.learningRate", "learning rate") } }
     /// β₁, the decay of the first-moment average.
-    public var beta1: Scalar
+    public var beta1: Scalar { didSet { _checkBetas("Adam.beta1", beta1, beta2) } }
     /// β₂, the decay of the second-moment average.
-    public var beta2: Scalar
+    public var beta2: Scalar { didSet { _checkBetas("Adam.beta2", beta1, beta2) } }
     /// ε, added to the denominator.
-    public var epsilon: Scalar
+    public var epsilon: Scalar { didSet { _requireNonNegative(epsilon, "Adam.epsilon", "epsilon") } }
     /// The L2 penalty added to the gradient.
-    public var weightDecay: Scalar
+    public var weightDecay: Scalar { didSet { _requireNonNegative(weightDecay, "Adam.weightDecay", "weight decay") } }
     /// Whether to use the AMSGrad variant (maximum of past second moments).
     public let amsgrad: Bool
     private var core: _AdamCore<Scalar>
@@ -147,15 +158,15 @@ public final class Adam<Scalar: Real>: Optimizer {
 /// ```
 public final class AdamW<Scalar: Real>: Optimizer {
     public let parameters: [Parameter<Scalar>]
-    public var learningRate: Scalar
+    public var learningRate: Scalar { didSet { _requireNonNegative(learningRate, "AdamW.learningRate", "learning rate") } }
     /// β₁, the decay of the first-moment average.
-    public var beta1: Scalar
+    public var beta1: Scalar { didSet { _checkBetas("AdamW.beta1", beta1, beta2) } }
     /// β₂, the decay of the second-moment average.
-    public var beta2: Scalar
+    public var beta2: Scalar { didSet { _checkBetas("AdamW.beta2", beta1, beta2) } }
     /// ε, added to the denominator.
-    public var epsilon: Scalar
+    public var epsilon: Scalar { didSet { _requireNonNegative(epsilon, "AdamW.epsilon", "epsilon") } }
     /// The decoupled decay rate (PyTorch's default 0.01).
-    public var weightDecay: Scalar
+    public var weightDecay: Scalar { didSet { _requireNonNegative(weightDecay, "AdamW.weightDecay", "weight decay") } }
     /// Whether to use the AMSGrad variant.
     public let amsgrad: Bool
     private var core: _AdamCore<Scalar>
@@ -177,10 +188,14 @@ public final class AdamW<Scalar: Real>: Optimizer {
 }
 
 private func _checkAdam<S: Real>(_ name: String, _ lr: S, _ b1: S, _ b2: S, _ eps: S, _ wd: S) {
-    precondition(lr >= 0, "\(name): invalid learning rate \(lr)")
-    precondition(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, "\(name): invalid betas (\(b1), \(b2))")
-    precondition(eps >= 0, "\(name): invalid epsilon \(eps)")
-    precondition(wd >= 0, "\(name): invalid weight decay \(wd)")
+    _requireNonNegative(lr, name, "learning rate")
+    _checkBetas(name, b1, b2)
+    _requireNonNegative(eps, name, "epsilon")
+    _requireNonNegative(wd, name, "weight decay")
+}
+
+private func _checkBetas<S: Real>(_ operation: String, _ b1: S, _ b2: S) {
+    autodiffRequire(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, operation, "invalid betas (\(b1), \(b2))")
 }
 
 /// The state and step shared by Adam and AdamW: slots m, v (and v̂max).
@@ -265,25 +280,26 @@ func _adamKernel<S: Real>(_ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _
 /// ```
 public final class RMSProp<Scalar: Real>: Optimizer {
     public let parameters: [Parameter<Scalar>]
-    public var learningRate: Scalar
+    public var learningRate: Scalar { didSet { _requireNonNegative(learningRate, "RMSProp.learningRate", "learning rate") } }
     /// α, the decay of the squared-gradient average.
-    public var alpha: Scalar
+    public var alpha: Scalar { didSet { _requireNonNegative(alpha, "RMSProp.alpha", "alpha") } }
     /// ε, added to the denominator.
-    public var epsilon: Scalar
+    public var epsilon: Scalar { didSet { _requireNonNegative(epsilon, "RMSProp.epsilon", "epsilon") } }
     /// The L2 penalty added to the gradient.
-    public var weightDecay: Scalar
+    public var weightDecay: Scalar { didSet { _requireNonNegative(weightDecay, "RMSProp.weightDecay", "weight decay") } }
     /// The momentum factor μ.
-    public var momentum: Scalar
+    public var momentum: Scalar { didSet { _requireNonNegative(momentum, "RMSProp.momentum", "momentum") } }
     /// Whether to normalise by the estimated variance instead of the second moment.
     public let centered: Bool
     private var state: _OptimizerState<Scalar>
 
     public init(_ parameters: [Parameter<Scalar>], learningRate: Scalar = Scalar(1) / 100, alpha: Scalar = Scalar(99) / 100,
                 epsilon: Scalar = Scalar(1) / 100_000_000, weightDecay: Scalar = 0, momentum: Scalar = 0, centered: Bool = false) {
-        precondition(learningRate >= 0, "RMSProp: invalid learning rate \(learningRate)")
-        precondition(alpha >= 0, "RMSProp: invalid alpha \(alpha)")
-        precondition(epsilon >= 0 && weightDecay >= 0 && momentum >= 0,
-                     "RMSProp: invalid epsilon, weight decay or momentum (\(epsilon), \(weightDecay), \(momentum))")
+        _requireNonNegative(learningRate, "RMSProp", "learning rate")
+        _requireNonNegative(alpha, "RMSProp", "alpha")
+        _requireNonNegative(epsilon, "RMSProp", "epsilon")
+        _requireNonNegative(weightDecay, "RMSProp", "weight decay")
+        _requireNonNegative(momentum, "RMSProp", "momentum")
         self.parameters = parameters
         self.learningRate = learningRate
         self.alpha = alpha; self.epsilon = epsilon
@@ -357,19 +373,24 @@ func _rmspropKernel<S: Real>(_ p: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>
 /// ```
 public final class AdaGrad<Scalar: Real>: Optimizer {
     public let parameters: [Parameter<Scalar>]
-    public var learningRate: Scalar
+    public var learningRate: Scalar { didSet { _requireNonNegative(learningRate, "AdaGrad.learningRate", "learning rate") } }
     /// The decay of the learning rate per step.
-    public var learningRateDecay: Scalar
+    public var learningRateDecay: Scalar {
+        didSet { _requireNonNegative(learningRateDecay, "AdaGrad.learningRateDecay", "learning rate decay") }
+    }
     /// The L2 penalty added to the gradient.
-    public var weightDecay: Scalar
+    public var weightDecay: Scalar { didSet { _requireNonNegative(weightDecay, "AdaGrad.weightDecay", "weight decay") } }
     /// ε, added to the denominator.
-    public var epsilon: Scalar
+    public var epsilon: Scalar { didSet { _requireNonNegative(epsilon, "AdaGrad.epsilon", "epsilon") } }
     private var state: _OptimizerState<Scalar>
 
     public init(_ parameters: [Parameter<Scalar>], learningRate: Scalar = Scalar(1) / 100, learningRateDecay: Scalar = 0,
                 weightDecay: Scalar = 0, initialAccumulatorValue: Scalar = 0, epsilon: Scalar = Scalar(1) / 10_000_000_000) {
-        precondition(learningRate >= 0 && learningRateDecay >= 0 && weightDecay >= 0 && initialAccumulatorValue >= 0
-                     && epsilon >= 0, "AdaGrad: invalid hyperparameters")
+        _requireNonNegative(learningRate, "AdaGrad", "learning rate")
+        _requireNonNegative(learningRateDecay, "AdaGrad", "learning rate decay")
+        _requireNonNegative(weightDecay, "AdaGrad", "weight decay")
+        _requireNonNegative(initialAccumulatorValue, "AdaGrad", "initial accumulator value")
+        _requireNonNegative(epsilon, "AdaGrad", "epsilon")
         self.parameters = parameters
         self.learningRate = learningRate
         self.learningRateDecay = learningRateDecay

@@ -41,7 +41,7 @@ public struct LinePlot: Sendable {
     ///
     /// - Precondition: `x` and `y` have the same count.
     public mutating func addSeries(label: String, x: [Double], y: [Double], color: String? = nil) {
-        precondition(x.count == y.count, "LinePlot.addSeries: \(x.count) x values for \(y.count) y values")
+        autodiffRequire(x.count == y.count, "LinePlot.addSeries", "\(x.count) x values for \(y.count) y values")
         series.append(Series(label: label, x: x, y: y,
                              color: color ?? LinePlot.palette[series.count % LinePlot.palette.count]))
     }

@@ -22,7 +22,12 @@ struct DualTests {
         #expect(derivative(at: 5.0) { x in x.significand } == 0.25)  // 5 = 1.25·2², d/dx = 1/4
         #expect(Dual<Double>.pi.value == .pi && Dual<Double>.infinity.isInfinite)
     }
+}
 
+/// Exit tests of misuse messages: `scripts/test.sh` runs every suite whose name contains
+/// "MisuseMessages" again against a release build, where the messages must print too.
+@Suite("Forward mode: misuse messages")
+struct DualMisuseMessages {
     @Test("Duals of two levels of one type stop with a 'levels were mixed' message")
     func mixedDualLevels() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

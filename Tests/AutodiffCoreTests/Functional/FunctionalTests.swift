@@ -255,7 +255,7 @@ struct FunctionalTests {
 }
 
 @Suite("Functional API misuse messages")
-struct FunctionalMisuseTests {
+struct FunctionalMisuseMessages {
     @Test("jvp with a direction of the wrong length names the operator and both sizes")
     func jvpShape() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

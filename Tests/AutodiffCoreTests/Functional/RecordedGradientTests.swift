@@ -158,7 +158,7 @@ struct FunctionalRecordedGradientTests {
 }
 
 @Suite("Functional API: RecordedGradient misuse messages")
-struct FunctionalRecordedGradientMisuseTests {
+struct FunctionalRecordedGradientMisuseMessages {
     @Test("Traced values from two tapes recording at once stop with a message")
     func crossingTapes() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

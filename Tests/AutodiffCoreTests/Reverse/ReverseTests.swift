@@ -49,7 +49,12 @@ struct ReverseTests {
                          "resident memory grew by \(residentAfter - residentBefore) bytes")
         }
     }
+}
 
+/// Exit tests of misuse messages: `scripts/test.sh` runs every suite whose name contains
+/// "MisuseMessages" again against a release build, where the messages must print too.
+@Suite("Reverse mode: misuse messages")
+struct ReverseMisuseMessages {
     @Test("a Reverse value used after its gradient call has returned stops with a clear message")
     func staleReverse() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
@@ -73,5 +78,4 @@ struct ReverseTests {
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(stderr.contains("two differentiation levels were mixed"), "message was: \(stderr)")
     }
-
 }

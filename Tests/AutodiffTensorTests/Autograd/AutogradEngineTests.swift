@@ -175,14 +175,6 @@ struct AutogradEngineTests {
         #expect(throws: AutogradError.self) { try (x * 2).backward(gradient: Tensor([1, 2, 3])) }
     }
 
-    @Test("refusing add_ on a leaf that requires grad stops the process with PyTorch's message")
-    func leafInPlaceExit() async {
-        await #expect(processExitsWith: .failure) {
-            var w = Tensor<Double>([1, 2], requiresGrad: true)
-            w.add_(Tensor(1.0))
-        }
-    }
-
     @Test("memory: 10,000 training-like steps leave no graph nodes alive")
     func memory() async {
         await #expect(processExitsWith: .success) {
@@ -209,5 +201,21 @@ extension Tensor where Scalar == Double {
     func customProduct(_ other: Tensor, line: UInt = #line) -> Tensor {
         Tensor.customOperation(named: "SquareTestBackward", inputs: [self, other], line: line) { v in v[0] * v[1] }
             backward: { g, v, _ in [g * v[1], g * v[0]] }
+    }
+}
+
+/// Exit tests of misuse messages: `scripts/test.sh` runs every suite whose name contains
+/// "MisuseMessages" again against a release build, where the messages must print too.
+@Suite("Autograd: misuse messages")
+struct AutogradMisuseMessages {
+    @Test("refusing add_ on a leaf that requires grad stops the process with PyTorch's message")
+    func leafInPlaceExit() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var w = Tensor<Double>([1, 2], requiresGrad: true)
+            w.add_(Tensor(1.0))
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("a leaf Variable that requires grad is being used in an in-place operation"),
+                "message was: \(stderr)")
     }
 }

@@ -213,7 +213,12 @@ struct TensorElementwiseTests {
     }
 
     // MARK: Preconditions (exit tests)
+}
 
+/// Exit tests of misuse messages: `scripts/test.sh` runs every suite whose name contains
+/// "MisuseMessages" again against a release build, where the messages must print too.
+@Suite("Tensor elementwise: misuse messages")
+struct TensorElementwiseMisuseMessages {
     @Test("a broadcasting mismatch stops with a message naming the operation and both shapes")
     func broadcastPrecondition() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

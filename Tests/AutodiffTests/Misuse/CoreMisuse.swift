@@ -1,0 +1,63 @@
+import Autodiff
+import Testing
+
+/// Misuse of the core API, one row each: what is done wrong, and the message that must be
+/// printed (in debug and, through `scripts/test.sh`, in release builds). Every message has
+/// the form `Autodiff: <operation>: <what was wrong>`.
+enum CoreMisuse: String, MisuseRow {
+    case jvpDirectionLength, vjpCotangentLength, hvpDirectionLength, checkGradientNaN, checkGradientStep,
+         recordedGradientInputLength, dualVectorLane, tapeRecordPartials, customRulePartials
+
+    var expected: String {
+        switch self {
+        case .jvpDirectionLength: "Autodiff: jvp(at:direction:of:): the direction has 1 entries but the input has 2"
+        case .vjpCotangentLength: "Autodiff: vjp(at:cotangent:of:): the cotangent has 3 entries but the function returned 2"
+        case .hvpDirectionLength: "Autodiff: hvp(at:direction:of:): the direction has 3 entries but the input has 2"
+        case .checkGradientNaN: "Autodiff: checkGradient: input[1] is nan"
+        case .checkGradientStep: "Autodiff: checkGradient: the step eps must be positive and finite, got -0.001"
+        case .recordedGradientInputLength: "Autodiff: RecordedGradient.gradient(at:): the input has 3 entries but the tape was recorded with 2"
+        case .dualVectorLane: "Autodiff: DualVector.init(_:seed:): lane 4 is outside 0..<4"
+        case .tapeRecordPartials: "Autodiff: Tape.record(value:inputs:partials:): 2 inputs but 1 partials"
+        case .customRulePartials:
+            "Autodiff: CustomDerivativeRule.gradient(_:): the custom rule OnePartialRule returned 1 partials for 2 inputs"
+        }
+    }
+
+    func trigger() {
+        switch self {
+        case .jvpDirectionLength:
+            _ = jvp(at: [1.0, 2.0], direction: [1.0]) { x in x }
+        case .vjpCotangentLength:
+            _ = vjp(at: [1.0, 2.0], cotangent: [1.0, 1, 1]) { x in x }
+        case .hvpDirectionLength:
+            _ = hvp(at: [1.0, 2.0], direction: [1.0, 0, 0]) { x in x[0] * x[1] }
+        case .checkGradientNaN:
+            _ = checkGradient(Product(), at: [1.0, .nan])
+        case .checkGradientStep:
+            _ = checkGradient(Product(), at: [1.0, 2.0], eps: -1e-3)
+        case .recordedGradientInputLength:
+            let tape = RecordedGradient(at: [1.0, 2.0]) { x in x[0] * x[1] }
+            _ = try? tape.gradient(at: [1.0, 2.0, 3.0])
+        case .dualVectorLane:
+            _ = DualVector<Double, 4>(1.0, seed: 4)
+        case .tapeRecordPartials:
+            Tape<Double>.withTape { tape in
+                let x = tape.variable(1.0), y = tape.variable(2.0)
+                _ = tape.record(value: 2.0, inputs: [x, y], partials: [1.0])
+            }
+        case .customRulePartials:
+            _ = gradient(at: [1.0, 2.0]) { x in OnePartialRule()(x) }
+        }
+    }
+}
+
+/// A wrong custom rule: one partial for any number of inputs.
+struct OnePartialRule: CustomDerivativeRule {
+    func value<V: Real>(_ x: [V]) -> V { x.reduce(0, +) }
+    func gradient<V: Real>(_ x: [V]) -> [V] { [1] }
+}
+
+/// x₀·x₁, for the gradient checker.
+private struct Product: ScalarDifferentiableFunction {
+    func callAsFunction<S: Real>(_ x: [S]) -> S { x[0] * x[1] }
+}
