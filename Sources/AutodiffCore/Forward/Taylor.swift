@@ -29,12 +29,18 @@ import RealModule
 /// **How the rules are applied.** Arithmetic and these rules have their own
 /// recurrence: `+`, `−`, `×` (Cauchy product), `÷`, `negate`, `exp`, `expMinusOne`,
 /// `exp2`, `exp10`, `log`, `logOnePlus`, `log2`, `log10`, `sin`/`cos` (jointly),
-/// `sinh`/`cosh` (jointly), `sqrt`, `power(n)`, `root(n)`, `cbrt`, and the binary
-/// `pow` (xᵃ for constant a, else exp(y·log x)). Every other rule, unary or binary,
-/// is derived from the table's own derivative: y′ = f′(x)·x′ gives
+/// `sinh`/`cosh` (jointly), `sqrt`, `power(n)` (repeated squaring for n in 2…8 or
+/// at x₀ = 0, else the recurrence for real exponents), `root(n)`, `cbrt`, and the
+/// binary `pow` (as `power` for an exponent constant in t, else exp(y·log x)).
+/// Every other rule, unary or binary, is derived from the table's own derivative
+/// (`tanh`, `tan`, the inverse trigonometric and hyperbolic functions, `erf`,
+/// `erfc`, `gamma`, `logGamma`, `abs`, `sigmoid`, `softplus`, `relu`, `rounded`,
+/// `atan2`, `hypot`, `minimum`, `maximum`, the remainders): y′ = f′(x)·x′ gives
 /// k·y_k = Σⱼ₌₁…ₖ j·x_j·d_{k−j}, where d is the Taylor series of f′(x(t)), computed by
 /// evaluating `derivative(at:value:)` (or `partials(at:_:value:)`) on `Taylor`
-/// numbers. A new rule in the table therefore needs nothing here.
+/// numbers. A new rule in the table therefore needs nothing here. The series is
+/// solved a pass at a time: two passes when f′ depends on x only, up to K when it
+/// uses the rule's value (`tanh`, `tan`, `sigmoid`, `gamma`).
 @frozen
 public struct Taylor<T: Real, let K: Int>: AutodiffNumber {
     /// The coefficient x₀: the value at t = 0.
@@ -176,13 +182,7 @@ public struct Taylor<T: Real, let K: Int>: AutodiffNumber {
         case .power(let n):
             if n == 0 { return Taylor(constant: 1) }
             if n == 1 { return x }
-            if x0 != 0 { return _power(x, exponent: T(n), value: T.pow(x0, n)) }
-            if n > 0 {
-                var z = _integerPower(x, T(n))
-                z.value = T.pow(x0, n)
-                return z
-            }
-            return _power(x, exponent: T(n), value: T.pow(x0, n))  // a pole: ±∞ or NaN
+            return _power(x, constantExponent: T(n), value: T.pow(x0, n))
         case .root(let n):
             return _power(x, exponent: 1 / T(n), value: T.root(x0, n))
         case .cbrt:
@@ -380,6 +380,20 @@ extension Taylor {
         return Taylor(z0, higherCoefficients: zh)
     }
 
+    /// xᵃ for an exponent a constant in t: by repeated squaring when a is a positive
+    /// integer (carrying no derivative of its own) up to 8, or any where x₀ = 0, which
+    /// keeps polynomials exact; else by the recurrence for real exponents.
+    @inlinable
+    internal static func _power(_ x: Taylor, constantExponent a: T, value z0: T) -> Taylor {
+        let whole = a.rounded(.towardZero)
+        if a > 0 && a == whole && (a <= 8 || x.value == 0) && AutodiffCore._isStructurallyZero(a - whole) {
+            var z = _integerPower(x, a)
+            z.value = z0
+            return z
+        }
+        return _power(x, exponent: a, value: z0)  // at x₀ = 0 a branch point or a pole
+    }
+
     /// xⁿ for an integer n ≥ 0 held in `T`, by repeated squaring (exact where x₀ = 0).
     @inlinable
     internal static func _integerPower(_ x: Taylor, _ n: T) -> Taylor {
@@ -404,13 +418,7 @@ extension Taylor {
         if xConstant && yConstant { return Taylor(constant: z0) }
         if yConstant {
             if y0 == 0 { return Taylor(constant: z0) }  // ∂/∂x is 0 where y = 0 (the table's convention)
-            if x0 != 0 { return _power(x, exponent: y0, value: z0) }
-            if y0 > 0 && y0 == y0.rounded(.towardZero) {
-                var z = _integerPower(x, y0)
-                z.value = z0
-                return z
-            }
-            return _power(x, exponent: y0, value: z0)  // a branch point or a pole
+            return _power(x, constantExponent: y0, value: z0)
         }
         // ∂/∂y is 0 where x = 0 and y > 0 (the table's convention).
         if xConstant && x0 == 0 && y0 > 0 { return Taylor(constant: z0) }

@@ -212,6 +212,20 @@ struct TaylorTests {
         }
     }
 
+    @Test("integer powers near 0 stay polynomials; an exponent carrying a derivative keeps it")
+    func powerDetails() {
+        let cube = taylorCoefficients(at: 1e-8) { (x: Taylor<Double, 5>) in Taylor.pow(x, 3) }
+        #expect(cube[3] == 1 && cube[4] == 0 && cube[5] == 0)
+        #expect(close(cube[2], 3e-8, rtol: 1e-15))
+        // Coefficient 2 of (2 + t)^y is y(y − 1)/2·2^(y−2); its derivative in y at 2 is 3/2 + ln 2.
+        let slope = derivative(at: 2.0) { y in
+            taylorCoefficients(at: Dual(constant: 2.0)) { (x: Taylor<Dual<Double>, 3>) in
+                Taylor.pow(x, Taylor(constant: y))
+            }[2]
+        }
+        #expect(close(slope, 1.5 + Double.log(2.0), rtol: 1e-14))
+    }
+
     // MARK: Nesting
 
     @Test("Taylor over Dual: the derivative of a Taylor coefficient")
@@ -284,5 +298,29 @@ struct TaylorTests {
         #expect(taylorCoefficients(at: 2.0) { (x: Taylor<Double, 3>) in x * x * x } == [8, 12, 6, 1])
         // Order 0 is the plain value.
         #expect(higherDerivatives(at: 1.0) { (x: Taylor<Double, 0>) in Taylor.sin(x) } == [Double.sin(1.0)])
+        // Float.
+        let f = higherDerivatives(at: Float(0.7)) { (x: Taylor<Float, 6>) in ExpSin()(x) }
+        let d = Self.expSinDerivatives(at: 0.7, upTo: 6)
+        for k in 0...6 { #expect(close(Double(f[k]), d[k], rtol: 1e-5, scale: 10), "Float order \(k)") }
+    }
+
+    @Test("the examples of the documentation comments")
+    func documentationExamples() {
+        let inverseFactorials: [Double] = [1, 1, 1.0 / 2, 1.0 / 6, 1.0 / 24]
+        let y = Taylor.exp(Taylor<Double, 4>(0.0, derivative: 1))
+        #expect(y.coefficients == inverseFactorials)
+        #expect(y.derivatives == [1, 1, 1, 1, 1])
+        #expect(Taylor<Double, 2>.sin(Taylor(0.0, derivative: 1))[1] == 1)
+        let c0 = taylorCoefficients(at: 0.0) { (x: Taylor<Double, 4>) in Taylor.exp(x) }
+        #expect(c0 == inverseFactorials)
+        let d = higherDerivatives(at: 0.0) { (x: Taylor<Double, 10>) in 1 / (1 + x * x) }
+        let expected: [Double] = [1, 0, -2, 0, 24, 0, -720, 0, 40320, 0, -3628800]
+        #expect(d == expected)
+        let c = taylorCoefficients(at: [1.0, 2.0], direction: [1, 1]) { (x: [Taylor<Double, 2>]) in x[0] * x[1] }
+        #expect(c == [2, 3, 1])
+        let e = higherDerivatives(at: [1.0, 2.0], direction: [1, 0]) { (x: [Taylor<Double, 3>]) in
+            x[0] * x[0] * x[0] * x[1]
+        }
+        #expect(e == [2, 6, 12, 12])
     }
 }
