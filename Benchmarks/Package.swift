@@ -54,6 +54,11 @@ let package = Package(
             path: "Sources/AutogradBench"
         ),
         .executableTarget(
+            name: "TaylorBench",
+            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            path: "Sources/TaylorBench"
+        ),
+        .executableTarget(
             name: "Suite",
             dependencies: [
                 "BenchSupport",
