@@ -16,8 +16,8 @@ import RealModule
 /// y.derivatives    // [1, 1, 1, 1, 1]
 /// ```
 ///
-/// The operators ``taylorCoefficients(at:direction:of:)`` and
-/// ``higherDerivatives(at:direction:of:)`` do the seeding; the order is the `K` of
+/// The operators `taylorCoefficients(at:direction:of:)` and
+/// `higherDerivatives(at:direction:of:)` do the seeding; the order is the `K` of
 /// the closure's parameter type.
 ///
 /// Like ``Dual`` it conforms to `Real` through ``AutodiffNumber`` (every rule from

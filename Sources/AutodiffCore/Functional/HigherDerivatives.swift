@@ -24,7 +24,7 @@ public func taylorCoefficients<T: Real, let K: Int>(
 /// with a `direction` v, the derivatives of t ↦ f(x + t·v) at 0 (vᵏ·f⁽ᵏ⁾(x)).
 ///
 /// The order K is that of the closure's parameter type. One evaluation of `f` on
-/// ``Taylor`` numbers replaces K nested ``derivative(at:of:)`` calls.
+/// ``Taylor`` numbers replaces K nested `derivative(at:of:)` calls.
 ///
 /// ```swift
 /// let d = higherDerivatives(at: 0.0) { (x: Taylor<Double, 10>) in 1 / (1 + x * x) }
