@@ -13,7 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     ],
     targets: [
-        .target(name: "BenchSupport", path: "Sources/BenchSupport"),
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            path: "Sources/BenchSupport"
+        ),
         // The reference problems are the main package's test-only targets (not products):
         // Sources/BenchmarkProblems and Sources/TensorBenchmarkProblems here are links to them.
         .target(
@@ -52,6 +56,11 @@ let package = Package(
             name: "AutogradBench",
             dependencies: ["BenchSupport", .product(name: "Autodiff", package: "Autodiff")],
             path: "Sources/AutogradBench"
+        ),
+        .executableTarget(
+            name: "TaylorBench",
+            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            path: "Sources/TaylorBench"
         ),
         .executableTarget(
             name: "Suite",

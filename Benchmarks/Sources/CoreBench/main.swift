@@ -24,17 +24,6 @@ func rosenbrockSwiftAD(_ x: [Double]) -> Double {
     return sum
 }
 
-/// A scalar function with a loop, for forward mode against its primal.
-func scalarWorkload<S: Real>(_ x: S) -> S {
-    var acc: S = 0
-    var t = x
-    for k in 1...20 {
-        t = S.sin(t) * x + S.exp(-t * t) + S(k) / (1 + t * t)
-        acc += t
-    }
-    return acc
-}
-
 func maxRelativeDifference(_ a: [Double], _ b: [Double]) -> Double {
     zip(a, b).map { Swift.abs($0 - $1) / Swift.max(Swift.abs($0), Swift.abs($1), 1e-300) }.max() ?? 0
 }

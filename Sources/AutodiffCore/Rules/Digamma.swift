@@ -15,8 +15,11 @@ public func digamma<T: Real>(_ x: T) -> T {
     if x.isNaN { return x }
     if x <= 0 {
         if x == x.rounded(.down) { return .nan }  // poles at 0, −1, −2, …
-        // Reflection: ψ(1 − x) − ψ(x) = π cot(πx).
-        return digamma(1 - x) - T.pi / T.tan(T.pi * x)
+        // Reflection: ψ(1 − x) − ψ(x) = π cot(πx), with cot as cos/sin: 1/tan near
+        // half-integers divides by a huge tan, and its higher derivatives (nested
+        // duals, Taylor mode) cancel catastrophically there.
+        let angle = T.pi * x
+        return digamma(1 - x) - T.pi * T.cos(angle) / T.sin(angle)
     }
     var x = x
     var result: T = 0

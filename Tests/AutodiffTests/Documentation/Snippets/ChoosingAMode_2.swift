@@ -6,11 +6,16 @@ import Testing
 func snippet_ChoosingAMode_2() throws {
 // BEGIN BLOCK
 
-func F<S: Real>(_ x: [S]) -> [S] { x.map { S.sin($0) * $0 } }
-let x = (0..<20).map { Double($0) / 10 }
-let J16 = jacobian(at: x) { (x: [DualVector<Double, 16>]) in F(x) }   // 2 passes instead of 3
-assert(J16.count == 20 && J16[3][3] != 0)
+func f<S: Real>(_ x: S) -> S { S.exp(S.sin(x)) }
+let d = higherDerivatives(at: 0.0) { (x: Taylor<Double, 10>) in f(x) }
+// f, f′, …, f⁽¹⁰⁾ at 0: [1, 1, 1, 0, -3, -8, -3, 56, 217, 64, -2951]
+assert(Swift.abs(d[10] + 2951) < 1e-9)
+
+// Several variables: the derivatives of t ↦ g(x + t·v); the second is vᵀ·H·v.
+func g<S: Real>(_ x: [S]) -> S { x[0] * x[0] * x[1] }
+let dv = higherDerivatives(at: [1.0, 2.0], direction: [1, 1]) { (x: [Taylor<Double, 3>]) in g(x) }
+assert(dv == [2, 5, 8, 6])
 // END BLOCK
-    _ = x
-    _ = J16
+    _ = d
+    _ = dv
 }
