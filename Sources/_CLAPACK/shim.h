@@ -4,4 +4,6 @@
 // and LAPACKE from liblapacke-dev.
 #include <cblas.h>
 #include <lapacke.h>
+// backtrace(3), for the call stacks of anomaly mode.
+#include <execinfo.h>
 #endif

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-RATIO, SLACK_MS, LIMIT_MS, ROUNDS = 1.5, 20.0, 200.0, 3
+RATIO, SLACK_MS, LIMIT_MS, ROUNDS = 1.5, 20.0, 200.0, 5
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "Tests/TypeCheckCorpus/main.swift"
 BUILD = ROOT / ".build/debug"

@@ -1,4 +1,3 @@
-internal import Foundation
 import AutodiffCore
 import RealModule
 
@@ -92,10 +91,10 @@ public struct GraphvizError: Error, CustomStringConvertible, Sendable {
 /// if graphvizDotPath() == nil { print("install graphviz for SVG output") }
 /// ```
 public func graphvizDotPath() -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    let path = _environment("PATH") ?? "/usr/bin:/bin"
     for dir in path.split(separator: ":") {
         let candidate = String(dir) + "/dot"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        if _isExecutable(candidate) { return candidate }
     }
     return nil
 }
@@ -107,27 +106,12 @@ public func graphvizDotPath() -> String? {
 /// ```
 public func renderGraphviz(dot: String, format: String = "svg") throws -> String? {
     guard let executable = graphvizDotPath() else { return nil }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = ["-T" + format]
-    let input = Pipe(), output = Pipe(), error = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    input.fileHandleForWriting.write(Data(dot.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw GraphvizError(status: process.terminationStatus, message: String(decoding: errorData, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    let result = try _run(executable, ["-T" + format], input: dot)
+    guard result.status == 0 else { throw GraphvizError(status: result.status, message: result.error) }
+    return result.output
 }
 
 /// A DOT string literal.
 func _dotQuote(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    "\"" + _replacingCharacters(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"]) + "\""
 }

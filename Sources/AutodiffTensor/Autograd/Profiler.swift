@@ -1,5 +1,7 @@
 import AutodiffCore
-internal import Foundation
+internal import Dispatch
+internal import Glibc
+internal import _CLAPACK
 internal import Synchronization
 
 /// Records, for every tensor operation run inside it, the call count, the
@@ -108,13 +110,13 @@ public final class Profiler: @unchecked Sendable {
     }
 
     static func percent(_ x: Double, _ total: Double) -> String {
-        String(format: "%.2f%%", total > 0 ? 100 * x / total : 0)
+        _formatted("%.2f%%", total > 0 ? 100 * x / total : 0)
     }
 
     static func time(_ seconds: Double) -> String {
-        if seconds >= 1 { return String(format: "%.3fs", seconds) }
-        if seconds >= 1e-3 { return String(format: "%.3fms", seconds * 1e3) }
-        return String(format: "%.3fus", seconds * 1e6)
+        if seconds >= 1 { return _formatted("%.3fs", seconds) }
+        if seconds >= 1e-3 { return _formatted("%.3fms", seconds * 1e3) }
+        return _formatted("%.3fus", seconds * 1e6)
     }
 
     // MARK: Recording (called by the op funnel)
@@ -147,4 +149,10 @@ public final class Profiler: @unchecked Sendable {
 }
 
 /// The current call stack as symbol strings (anomaly mode).
-func _backtraceSymbols() -> [String] { Thread.callStackSymbols }
+func _backtraceSymbols(_ count: Int = 64) -> [String] {
+    var addresses = [UnsafeMutableRawPointer?](repeating: nil, count: count)
+    let n = backtrace(&addresses, Int32(count))
+    guard n > 0, let symbols = backtrace_symbols(&addresses, n) else { return [] }
+    defer { free(symbols) }
+    return (0..<Int(n)).compactMap { symbols[$0].map { String(cString: $0) } }
+}

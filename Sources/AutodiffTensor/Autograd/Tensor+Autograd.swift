@@ -291,7 +291,8 @@ extension Tensor {
 func _callStack() -> [String] {
     // Symbol names without addresses; frames inside this module are skipped.
     let frames = _backtraceSymbols()
-    return Array(frames.filter { !$0.contains("8Autodiff") || $0.contains("Tests") }.prefix(3))
+    let library = ["12AutodiffCore", "14AutodiffTensor", "16AutodiffTraining", "libAutodiff"]
+    return Array(frames.filter { frame in !library.contains { frame.contains($0) } || frame.contains("Tests") }.prefix(3))
 }
 
 // MARK: - Engine

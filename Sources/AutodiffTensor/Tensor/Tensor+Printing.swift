@@ -1,4 +1,3 @@
-internal import Foundation
 import AutodiffCore
 import RealModule
 
@@ -31,26 +30,26 @@ struct _TensorFormatter {
         if intMode {
             if absMax / absMin > 1000 || absMax > 1e8 {
                 sciMode = true
-                for v in finite { maxWidth = Swift.max(maxWidth, String(format: "%.4e", v).count) }
+                for v in finite { maxWidth = Swift.max(maxWidth, _formatted("%.4e", v).count) }
             } else {
-                for v in finite { maxWidth = Swift.max(maxWidth, String(format: "%.0f", v).count + 1) }
+                for v in finite { maxWidth = Swift.max(maxWidth, _formatted("%.0f", v).count + 1) }
             }
         } else if absMax / absMin > 1000 || absMax > 1e8 || absMin < 1e-4 {
             sciMode = true
-            for v in finite { maxWidth = Swift.max(maxWidth, String(format: "%.4e", v).count) }
+            for v in finite { maxWidth = Swift.max(maxWidth, _formatted("%.4e", v).count) }
         } else {
-            for v in finite { maxWidth = Swift.max(maxWidth, String(format: "%.4f", v).count) }
+            for v in finite { maxWidth = Swift.max(maxWidth, _formatted("%.4f", v).count) }
         }
     }
 
     func format(_ v: Double) -> String {
         var s: String
         if v.isNaN { s = "nan" } else if v.isInfinite { s = v < 0 ? "-inf" : "inf" } else if sciMode {
-            s = String(format: "%.4e", v)
+            s = _formatted("%.4e", v)
         } else if intMode {
-            s = String(format: "%.0f", v) + "."
+            s = _formatted("%.0f", v) + "."
         } else {
-            s = String(format: "%.4f", v)
+            s = _formatted("%.4f", v)
         }
         if s.count < maxWidth { s = String(repeating: " ", count: maxWidth - s.count) + s }
         return s

@@ -1,6 +1,5 @@
 import AutodiffCore
 import AutodiffTensor
-internal import Foundation
 
 /// A small line chart written as a standalone SVG file (enough to draw the
 /// curves of the tutorials, e.g. `sin(a)` and its gradient against `a`,
@@ -58,7 +57,7 @@ public struct LinePlot: Sendable {
         let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
         func px(_ x: Double) -> Double { margin.left + (x - x0) / (x1 - x0) * plotW }
         func py(_ y: Double) -> Double { margin.top + (y1 - y) / (y1 - y0) * plotH }
-        func f(_ v: Double) -> String { String(format: "%.2f", v) }
+        func f(_ v: Double) -> String { _formatted("%.2f", v) }
 
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
@@ -98,15 +97,14 @@ public struct LinePlot: Sendable {
     /// Writes ``svg`` to `path` and returns the file's absolute path.
     @discardableResult
     public func write(to path: String) throws -> String {
-        let url = URL(fileURLWithPath: path)
-        try svg.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try _writeFile(path, svg)
+        return _absolutePath(path)
     }
 
     /// About five round tick values covering [lo, hi].
     static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
         let raw = (hi - lo) / 5
-        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let magnitude = Double.pow(10, Double.log10(raw).rounded(.down))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
         var t = (lo / step).rounded(.up) * step
         var out: [Double] = []
@@ -115,11 +113,10 @@ public struct LinePlot: Sendable {
     }
 
     static func label(_ v: Double) -> String {
-        v == v.rounded() && Swift.abs(v) < 1e6 ? String(Int(v)) : String(format: "%g", v)
+        v == v.rounded() && Swift.abs(v) < 1e6 ? String(Int(v)) : _formatted("%g", v)
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        _replacingCharacters(s, ["&": "&amp;", "<": "&lt;", ">": "&gt;"])
     }
 }
