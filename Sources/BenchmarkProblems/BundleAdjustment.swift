@@ -1,3 +1,4 @@
+import AutodiffCore
 import RealModule
 
 /// An ADBench bundle-adjustment input (`baN_n.._m.._p...txt`), expanded as ADBench does: the

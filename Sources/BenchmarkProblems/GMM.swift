@@ -1,3 +1,4 @@
+import AutodiffCore
 import RealModule
 
 /// An ADBench Gaussian-mixture input (`gmm_dD_KK.txt`): the parameters at which the

@@ -1,3 +1,4 @@
+import AutodiffCore
 import RealModule
 
 /// The ADBench hand model (`bones.txt` and `vertices.txt` of a model folder): a skeleton of

@@ -147,30 +147,21 @@ extension AutodiffNumber {
     // Disfavoured, so that ordinary `Double` expressions never pay for these overloads
     // (scripts/typecheck/measure.py checks it).
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func + <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs + Self(_plain: rhs) }
+    public static func + <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs + Self(constant: Value(converting: rhs)) }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func + <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) + rhs }
+    public static func + <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(constant: Value(converting: lhs)) + rhs }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func - <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs - Self(_plain: rhs) }
+    public static func - <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs - Self(constant: Value(converting: rhs)) }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func - <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) - rhs }
+    public static func - <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(constant: Value(converting: lhs)) - rhs }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func * <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs * Self(_plain: rhs) }
+    public static func * <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs * Self(constant: Value(converting: rhs)) }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func * <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) * rhs }
+    public static func * <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(constant: Value(converting: lhs)) * rhs }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func / <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs / Self(_plain: rhs) }
+    public static func / <P: BinaryFloatingPoint>(lhs: Self, rhs: P) -> Self { lhs / Self(constant: Value(converting: rhs)) }
     @_disfavoredOverload @inlinable @inline(__always)
-    public static func / <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(_plain: lhs) / rhs }
-
-    /// A plain number as a constant of this type, at any nesting (`Double` into
-    /// `Reverse<DualVector<Double, 8>>`): exact where the innermost type holds the
-    /// value, correctly rounded where it does not (`Double` into `Float`).
-    @inlinable @inline(__always)
-    public init<P: BinaryFloatingPoint>(_plain x: P) {
-        if let v = x as? Value { self.init(constant: v); return }
-        self.init(constant: Value(_constant: Double(x)))
-    }
+    public static func / <P: BinaryFloatingPoint>(lhs: P, rhs: Self) -> Self { Self(constant: Value(converting: lhs)) / rhs }
 
     @inlinable public func squareRoot() -> Self { Self.applying(.sqrt, self) }
     @inlinable public mutating func formSquareRoot() { self = squareRoot() }
@@ -251,9 +242,15 @@ extension AutodiffNumber {
 /// one operation of the rule, a plain type computes the rule's value.
 public protocol _RuleApplying {
     static func _applyingErased<S>(_ function: UnaryFunction, _ x: S) -> S
+    static func _constantErased<P: BinaryFloatingPoint, S>(_ x: P, as: S.Type) -> S
 }
 
 extension AutodiffNumber {
+    @inlinable @inline(__always)
+    public static func _constantErased<P: BinaryFloatingPoint, S>(_ x: P, as: S.Type) -> S {
+        Self(constant: Value(converting: x)) as! S
+    }
+
     @inlinable @inline(__always)
     public static func _applyingErased<S>(_ function: UnaryFunction, _ x: S) -> S {
         applying(function, x as! Self) as! S
@@ -261,6 +258,28 @@ extension AutodiffNumber {
 }
 
 extension Real {
+    /// A number of your data (a `Double`, a `Float`) as a constant of any `Real` type:
+    /// the way to bring data into code generic over `Real`. Exact where the target
+    /// holds the value (`Double` into `Double` or into `Reverse<Dual<Double>>`),
+    /// correctly rounded where it does not (`Double` into `Float`); on Autodiff's number
+    /// types the result is a constant, with derivative zero, at any nesting. For
+    /// integers, `S(i)` works already.
+    ///
+    /// ```swift
+    /// let xs: [Double] = [0.5, 1.5, 2.5]
+    /// func model<S: Real>(_ w: [S]) -> S {
+    ///     xs.reduce(S(0)) { total, x in total + w[0] * S(converting: x) + w[1] }
+    /// }
+    /// let g = gradient(at: [1.0, 0.0]) { w in model(w) }   // [4.5, 3.0]
+    /// ```
+    @inlinable @inline(__always)
+    public init<Source: BinaryFloatingPoint>(converting value: Source) {
+        if let same = value as? Self { self = same; return }
+        if let number = Self.self as? any _RuleApplying.Type { self = number._constantErased(value, as: Self.self); return }
+        if let float = Self.self as? any BinaryFloatingPoint.Type { self = float.init(value) as! Self; return }
+        self.init(_constant: Double(value))
+    }
+
     /// One entry of the rule table applied to `x`, from code generic over `Real`:
     /// on Autodiff's number types it is one recorded operation with the table's
     /// derivative; on `Double` and `Float` it is the table's value.

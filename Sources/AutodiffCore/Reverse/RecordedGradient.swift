@@ -313,3 +313,11 @@ public typealias GradientTape = RecordedGradient
 
 @available(*, deprecated, renamed: "RecordedGradientError")
 public typealias GradientTapeError = RecordedGradientError
+
+extension Traced: ExpressibleByFloatLiteral where T: ExpressibleByFloatLiteral {
+    /// A constant, as for ``Reverse``: `<S: Real & ExpressibleByFloatLiteral>` code records too.
+    @inlinable
+    public init(floatLiteral value: T.FloatLiteralType) {
+        self.init(constant: T(floatLiteral: value))
+    }
+}

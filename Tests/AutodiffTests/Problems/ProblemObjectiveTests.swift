@@ -89,9 +89,9 @@ struct ProblemsDataTests {
         #if arch(x86_64)
         #expect(Float80(converting: value) == Float80(value))
         #endif
-        #expect(Float(converting: -0.0).sign == .minus)
-        #expect(Float(converting: .infinity) == .infinity)
-        #expect(Float(converting: .nan).isNaN)
+        #expect(Float(converting: -0.0 as Double).sign == .minus)
+        #expect(Float(converting: Double.infinity) == .infinity)
+        #expect(Float(converting: Double.nan).isNaN)
     }
 
     private func temporaryFile(_ contents: String) throws -> String {
