@@ -96,7 +96,7 @@ extension Tensor {
 public func solve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     try Tensor._op("solve", "LinalgSolveExBackward0", [a, b], saving: [a, b], savesOutput: true,
                    { try _solveValue(a, b) }) { g in
-        let isVector = b.rank == 1
+        let isVector = _isVectorRightHandSide(a, b)
         let gb = try solve(a.transposed(), g)
         let x = try solve(a, b)
         let gb2 = isVector ? gb.unsqueezed(axis: -1) : gb
@@ -148,7 +148,7 @@ public func triangularSolve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lo
     try Tensor._op("triangular_solve", "LinalgSolveTriangularBackward0", [a, b], saving: [a, b], savesOutput: true, {
         try _triangularSolveValue(a, b, lower: lower, transpose: transpose, unitDiagonal: unitDiagonal)
     }) { g in
-        let isVector = b.rank == 1
+        let isVector = _isVectorRightHandSide(a, b)
         let gb = try triangularSolve(a, g, lower: lower, transpose: !transpose, unitDiagonal: unitDiagonal)
         let x = try triangularSolve(a, b, lower: lower, transpose: transpose, unitDiagonal: unitDiagonal)
         let gb2 = isVector ? gb.unsqueezed(axis: -1) : gb

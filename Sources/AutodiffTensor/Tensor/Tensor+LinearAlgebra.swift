@@ -273,7 +273,9 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
 // MARK: - Public factorisations
 
 /// The solution X of A·X = B (`torch.linalg.solve`), for a square A of shape
-/// `[…, n, n]` and B of shape `[…, n, k]` or `[n]` (a vector); batch
+/// `[…, n, n]` and B of shape `[…, n, k]`, or a vector: `[n]`, or a batch of
+/// vectors `[…, n]` with the batch of A (B is a vector exactly when PyTorch's
+/// rule says so: `b.ndim == 1` or `b.shape == a.shape[:-1]`); batch
 /// dimensions broadcast. LAPACK `?gesv` for Float/Double.
 ///
 /// ```swift
@@ -302,6 +304,13 @@ func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Ten
     }
 }
 
+/// Whether `b` is read as a vector (or a batch of vectors) by `solve(a, b)`:
+/// torch.linalg.solve's rule, `b.ndim == 1` or (`b.ndim == a.ndim - 1` and
+/// `b.shape == a.shape[:-1]`). Otherwise `b` is a (batch of) matrix.
+func _isVectorRightHandSide<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Bool {
+    b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
+}
+
 /// The batched right-hand-side loop shared by `solve` and `triangularSolve`: checks
 /// that `a` holds square matrices and `b` is finite with matching rows (a vector or
 /// a batch of matrices, batch dimensions broadcast), then solves each matrix with
@@ -311,8 +320,8 @@ func _batchedSolve<Scalar>(_ op: String, _ a: Tensor<Scalar>, _ b: Tensor<Scalar
                            _ solveOne: ([Scalar], [Scalar], Int, Int) throws -> [Scalar]) throws -> Tensor<Scalar> {
     let (batchA, n, _) = try a._checkMatrices(op, square: true)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
-    let isVector = b.rank == 1
-    let b2 = isVector ? b._reshape([b.count, 1]) : b
+    let isVector = _isVectorRightHandSide(a, b)
+    let b2 = isVector ? b._reshape(b.shape + [1]) : b
     guard b2.rank >= 2, b2.shape[b2.rank - 2] == n,
           let batch = Tensor<Scalar>._broadcastShapeOrNil(batchA, Array(b2.shape.dropLast(2))) else {
         throw TensorError.shapeMismatch(operation: op, lhs: a.shape, rhs: b.shape)

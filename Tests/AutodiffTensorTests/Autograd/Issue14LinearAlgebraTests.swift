@@ -1,0 +1,50 @@
+import RealModule
+import Testing
+@testable import AutodiffTensor
+
+@Suite("Issue 14: linear-algebra and axis fixes")
+struct Issue14LinearAlgebraTests {
+    @Test("solve and triangularSolve: batched A with a vector right-hand side")
+    func batchedVectorRightHandSide() throws {
+        let a = agRandom([2, 2, 2], 101) + Tensor<Double>.eye(2) * 3
+        let b = agRandom([2], 102)
+        // Values: each batch solved on its own.
+        let x = try solve(a, b)
+        #expect(x.shape == [2, 2])
+        for i in 0..<2 { #expect(agClose(x[i], try solve(a[i], b))) }
+        try tensorGradcheck("solve [2,2,2] · [2]", [a, b]) { try solve($0[0], $0[1]) }
+        try tensorGradcheck("triangularSolve [2,2,2] · [2]", [a, b]) { try triangularSolve($0[0], $0[1], lower: true) }
+        try tensorGradcheck("triangularSolve transposed [2,2,2] · [2]", [a, b]) {
+            try triangularSolve($0[0], $0[1], lower: false, transpose: true)
+        }
+        let a3 = agRandom([2, 3, 3], 103) + Tensor<Double>.eye(3) * 3
+        try tensorGradcheck("solve [2,3,3] · [3]", [a3, agRandom([3], 104)]) { try solve($0[0], $0[1]) }
+    }
+
+    @Test("a batch of vectors [batch, n] with batch == n is a batch of vectors, as in torch.linalg.solve")
+    func batchOfVectors() throws {
+        let a = agRandom([2, 2, 2], 105) + Tensor<Double>.eye(2) * 3
+        let b = agRandom([2, 2], 106)
+        let x = try solve(a, b)
+        #expect(x.shape == [2, 2])
+        for i in 0..<2 { #expect(agClose(x[i], try solve(a[i], b[i]))) }
+        let t = try triangularSolve(a, b, lower: true)
+        for i in 0..<2 { #expect(agClose(t[i], try triangularSolve(a[i], b[i], lower: true))) }
+        try tensorGradcheck("solve batch of vectors", [a, b]) { try solve($0[0], $0[1]) }
+        try tensorGradcheck("triangularSolve batch of vectors", [a, b]) { try triangularSolve($0[0], $0[1], lower: true) }
+        // [batch, n] with another rank of A is a matrix (torch's rule).
+        let m = try solve(agRandom([2, 2], 107) + Tensor<Double>.eye(2) * 3, b)
+        #expect(m.shape == [2, 2])
+    }
+
+    @Test("broadcast batch dimensions: gradients summed back to each input's shape")
+    func broadcastBatches() throws {
+        let a = agRandom([2, 1, 3, 3], 108) + Tensor<Double>.eye(3) * 3
+        let b = agRandom([4, 3, 2], 109)
+        try tensorGradcheck("solve [2,1,3,3] · [4,3,2]", [a, b]) { try solve($0[0], $0[1]) }
+        try tensorGradcheck("triangularSolve [2,1,3,3] · [4,3,2]", [a, b]) { try triangularSolve($0[0], $0[1], lower: false) }
+        let single = agRandom([3, 3], 110) + Tensor<Double>.eye(3) * 3
+        try tensorGradcheck("solve [3,3] · [2,3,1]", [single, agRandom([2, 3, 1], 111)]) { try solve($0[0], $0[1]) }
+        try tensorGradchecks("solve second order", [a, b]) { try solve($0[0], $0[1]) }
+    }
+}
