@@ -13,9 +13,7 @@ extension Tensor {
         guard let axes else { return Array(0..<rank) }
         var out = Set<Int>()
         for a in axes {
-            let n = a < 0 ? a + rank : a
-            autodiffRequire(n >= 0 && n < Swift.max(rank, 1), operation,
-                            "axis \(a) out of range for tensor of shape \(shape)")
+            let n = _normalizeAxis(a, rank: rank, operation: operation, shape: shape)
             if rank > 0 { out.insert(n) }
         }
         return out.sorted()

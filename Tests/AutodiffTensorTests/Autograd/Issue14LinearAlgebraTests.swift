@@ -47,4 +47,18 @@ struct Issue14LinearAlgebraTests {
         try tensorGradcheck("solve [3,3] · [2,3,1]", [single, agRandom([2, 3, 1], 111)]) { try solve($0[0], $0[1]) }
         try tensorGradchecks("solve second order", [a, b]) { try solve($0[0], $0[1]) }
     }
+
+    @Test("negative axes on 0-d tensors, as PyTorch's dim -1 and 0")
+    func zeroDimensionalAxes() throws {
+        let x = Tensor<Double>(0.5)
+        #expect(x.sum(axes: [-1]).scalars == [0.5])
+        #expect(x.sum(axes: [0]).shape == [])
+        #expect(x.mean(axes: [-1], keepingDimensions: true).shape == [])
+        #expect(x.norm(axes: [-1]).scalars == [0.5])
+        #expect(x.logSumExp(axes: [-1]).scalars == [0.5])
+        #expect(x.product(axes: [-1]).scalars == [0.5])
+        #expect(x.unsqueezed(axis: -1).shape == [1])
+        #expect(x.squeezed(axis: -1).shape == [])
+        try tensorGradcheck("0-d sum(axes: [-1])", [x]) { ($0[0] * $0[0]).sum(axes: [-1]) }
+    }
 }
