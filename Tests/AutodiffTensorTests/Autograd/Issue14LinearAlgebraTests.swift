@@ -61,4 +61,17 @@ struct Issue14LinearAlgebraTests {
         #expect(x.squeezed(axis: -1).shape == [])
         try tensorGradcheck("0-d sum(axes: [-1])", [x]) { ($0[0] * $0[0]).sum(axes: [-1]) }
     }
+
+    @Test("product at exact zeros: differentiable twice")
+    func productAtZeros() throws {
+        try tensorGradchecks("product one zero", [Tensor([[0, 2, 3], [1, 0.5, 2]])]) { $0[0].product(axes: [1]) }
+        try tensorGradchecks("product two zeros", [Tensor([[0, 2, 0], [1, 0, 0]])]) { $0[0].product(axes: [1]) }
+        try tensorGradchecks("product all axes", [Tensor([[0, 2], [1.5, 3]])]) { $0[0].product() }
+        try tensorGradchecks("product leading axis", [Tensor([[0, 2], [1.5, 0]])]) { $0[0].product(axes: [0]) }
+        // Hessian-vector product through a zero: d²(xyz)/dx dy = z.
+        let v = Tensor<Double>([0, 2, 3], requiresGrad: true)
+        let g = try gradients(of: [v.product()], withRespectTo: [v], createGraph: true)[0]!
+        let h = try gradients(of: [g[0]], withRespectTo: [v])[0]!
+        #expect(h.scalars == [0, 3, 2])
+    }
 }
