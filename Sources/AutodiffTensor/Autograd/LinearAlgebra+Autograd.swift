@@ -47,8 +47,10 @@ extension Tensor {
     }
 
     /// The determinant of a square matrix (or batch); 0 for a singular matrix
-    /// (`torch.linalg.det`). Its gradient, det·A⁻ᵀ, needs an invertible matrix
-    /// (a singular one makes the backward pass throw `singularMatrix`).
+    /// (`torch.linalg.det`). Its gradient is the transposed adjugate: det·A⁻ᵀ for
+    /// a well-conditioned matrix; for a singular or nearly singular one (condition
+    /// number above 1/√ε; Float and Double), as PyTorch,
+    /// adj(A)ᵀ = det(U)·det(V)·U·diag(Π_{j≠i} s_j)·Vᵀ from the SVD A = U·diag(s)·Vᵀ.
     ///
     /// ```swift
     /// try Tensor<Double>([[1, 2], [3, 4]]).determinant()   // tensor(-2.0000)
@@ -57,8 +59,36 @@ extension Tensor {
         try Tensor._op("det", "LinalgDetBackward0", [self], saving: [self], { try _determinantValue() }) { [self] g in
             let d = try determinant()
             let scale = (g * d).unsqueezed(axis: -1).unsqueezed(axis: -1)
-            return [scale * (try inverse().transposed())]
+            if try !_isNumericallySingular() {
+                do {
+                    return [scale * (try inverse().transposed())]
+                } catch TensorError.singularMatrix {}
+            }
+            return [g.unsqueezed(axis: -1).unsqueezed(axis: -1) * (try _adjugateTransposed())]
         }
+    }
+
+    /// Whether a matrix of the batch has a condition number above 1/√ε (Float and Double,
+    /// from its singular values), where det·A⁻ᵀ loses more than half the digits.
+    func _isNumericallySingular() throws -> Bool {
+        guard _lapackType(Scalar.self) != nil, shape[rank - 1] > 0 else { return false }
+        let s = try _svdValue(self).s
+        let n = shape[rank - 1]
+        let values = s._buffer.elements
+        return stride(from: 0, to: values.count, by: n).contains { i in
+            values[i + n - 1] <= values[i] * Scalar.ulpOfOne.squareRoot()
+        }
+    }
+
+    /// adj(A)ᵀ, the gradient of det(A), through the SVD (recorded; valid for singular A).
+    func _adjugateTransposed() throws -> Tensor {
+        let (u, s, vt) = try svd(self)
+        // det(U)·det(V), a constant ±1 per matrix.
+        let signs = try withNoGrad { try u.detach()._determinantValue() * vt.detach()._determinantValue() }
+        let n = shape[rank - 1]
+        let others = s._reshapeTo([s.count / Swift.max(n, 1), n])._exclusiveProductRows()._reshapeTo(s.shape)
+        let core = u * others.unsqueezed(axis: -2)
+        return core.matmul(vt) * signs.unsqueezed(axis: -1).unsqueezed(axis: -1)
     }
 
     /// The sign and log|det| of a square matrix (or batch) (`torch.linalg.slogdet`);

@@ -493,8 +493,9 @@ public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Ten
 /// try leastSquares(a, Tensor([1, 2, 3]))   // tensor([1., 1.])
 /// ```
 ///
-/// - Throws: ``TensorError/singularMatrix(operation:shape:info:)`` when A is
-///   rank-deficient, and the shape, finiteness and scalar errors;
+/// - Throws: ``TensorError/rankDeficient(operation:shape:rank:)`` when A is
+///   (numerically) rank-deficient, checked on the R factor of a QR factorisation
+///   of A (of Aᵀ when m < n), and the shape, finiteness and scalar errors;
 ///   ``AutogradError/notDifferentiable(operation:)`` when an input requires grad while
 ///   recording (least squares has no derivative yet).
 public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
@@ -514,10 +515,24 @@ public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throw
     if m == 0 || n == 0 || nrhs == 0 {
         return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: [Scalar](repeating: 0, count: n * nrhs))
     }
+    let rank = try _numericalRank(t, m >= n ? a : a.transposed(), op)
+    if rank < Swift.min(m, n) { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: rank) }
     let r = LAPACK.leastSquares(t, a.scalars, b.scalars, m: m, n: n, nrhs: nrhs)
-    if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
+    if r.info > 0 { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: r.info - 1) }
     if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gels", info: r.info) }
     return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: r.x)
+}
+
+/// The numerical rank of a tall matrix `[m, n]` (m ≥ n): the number of diagonal entries
+/// of R in its QR factorisation above max(m, n)·ε·max|Rᵢᵢ| (LAPACK's gelsy-style test).
+func _numericalRank<Scalar, T: LAPACKScalar>(_ t: T.Type, _ a: Tensor<Scalar>, _ op: String) throws -> Int {
+    let (m, n) = (a.shape[0], a.shape[1])
+    let f = LAPACK.qr(t, a.scalars, m: m, n: n)
+    if f.info != 0 { throw TensorError.lapackFailure(operation: op, routine: f.routine, info: f.info) }
+    let diagonal = (0..<n).map { f.r[$0 * n + $0].magnitude }
+    let largest = diagonal.max() ?? 0
+    let tolerance = Scalar(Swift.max(m, n)) * Scalar.ulpOfOne * largest
+    return diagonal.filter { $0 > tolerance }.count
 }
 
 extension Tensor {

@@ -74,4 +74,32 @@ struct Issue14LinearAlgebraTests {
         let h = try gradients(of: [g[0]], withRespectTo: [v])[0]!
         #expect(h.scalars == [0, 3, 2])
     }
+
+    @Test("determinant: the adjugate as gradient at singular matrices")
+    func determinantSingular() throws {
+        let a = Tensor<Double>([[1, 2], [2, 4]], requiresGrad: true)
+        try a.determinant().backward()
+        #expect(agClose(a.grad!, Tensor([[4, -2], [-2, 1]]), 1e-9))
+        let rank2 = matmul(agRandom([3, 2], 112), agRandom([2, 3], 113))
+        try tensorGradcheck("determinant rank 2", [rank2]) { try $0[0].determinant() }
+        let rank1 = outer(agRandom([3], 114), agRandom([3], 115))
+        try tensorGradcheck("determinant rank 1", [rank1]) { try $0[0].determinant() }
+        try tensorGradcheck("determinant batch, one singular", [stack([rank2, agRandom([3, 3], 116)])]) {
+            try $0[0].determinant()
+        }
+    }
+
+    @Test("leastSquares: a numerically rank-deficient A throws rankDeficient")
+    func leastSquaresRankDeficient() throws {
+        let a = Tensor<Double>([[1, 2], [2, 4], [3, 6]])
+        #expect(throws: TensorError.self) { try leastSquares(a, Tensor([1, 2, 3])) }
+        do {
+            _ = try leastSquares(a, Tensor([1, 2, 3]))
+        } catch let TensorError.rankDeficient(operation, shape, rank) {
+            #expect(operation == "leastSquares" && shape == [3, 2] && rank == 1)
+        }
+        #expect(throws: TensorError.self) { try leastSquares(a.transposed(), Tensor([1, 2])) }
+        let x = try leastSquares(Tensor<Double>([[1, 0], [1, 1], [1, 2]]), Tensor([1, 2, 3]))
+        #expect(agClose(x, Tensor([1, 1])))
+    }
 }
