@@ -465,11 +465,40 @@ func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Ten
 /// let (q, r) = try qr(Tensor<Double>([[1, 2], [3, 4], [5, 6]]))   // q: [3, 2], r: [2, 2]
 /// ```
 ///
+/// Differentiable for square and tall inputs (m ≥ n) of full rank, with PyTorch's
+/// `linalg_qr_backward` (FunctionsManual.cpp), reduced mode:
+/// G_A = [G_Q + Q·syminvadj(triu(G_R·Rᵀ − Qᵀ·G_Q))]·R⁻ᵀ, where
+/// syminvadj(X) = X + Xᵀ with the diagonal of X. The backward is written with
+/// recorded operations, so it can be differentiated again.
+///
 /// - Throws: as ``eigh(_:)``; ``AutogradError/notDifferentiable(operation:)`` when `a`
-///   requires grad while recording (QR has no derivative yet).
+///   is wide (m < n) and requires grad while recording (PyTorch's wide-case
+///   derivative is not implemented here).
 public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
+    if a.rank >= 2 && a.shape[a.rank - 2] < a.shape[a.rank - 1] { try _refuseWithoutDerivative("qr", a) }
+    let f = try Tensor._opMulti("qr", "LinalgQrBackward0", [a], saving: [a], {
+        let (q, r) = try _qrValue(a)
+        return [q, r]
+    }) { grads in
+        let (q, r) = try qr(a)
+        let qt = q.transposed()
+        var m = Tensor<Scalar>.zeros(r.shape)
+        if let gr = grads[1] { m = m + gr.matmul(r.transposed()) }
+        if let gq = grads[0] { m = m - qt.matmul(gq) }
+        let upper = m.upperTriangle()
+        let k = r.shape[r.rank - 1]
+        let sym = upper + upper.transposed() - (upper * Tensor<Scalar>.eye(k))
+        var b = q.matmul(sym)
+        if let gq = grads[0] { b = b + gq }
+        // B·R⁻ᵀ = (R⁻¹·Bᵀ)ᵀ.
+        return [try triangularSolve(r, b.transposed(), lower: false).transposed()]
+    }
+    return (f[0], f[1])
+}
+
+/// The value of ``qr(_:)``.
+func _qrValue<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
     let op = "qr"
-    try _refuseWithoutDerivative(op, a)
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")

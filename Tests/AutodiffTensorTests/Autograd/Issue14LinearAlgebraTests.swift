@@ -102,4 +102,19 @@ struct Issue14LinearAlgebraTests {
         let x = try leastSquares(Tensor<Double>([[1, 0], [1, 1], [1, 2]]), Tensor([1, 2, 3]))
         #expect(agClose(x, Tensor([1, 1])))
     }
+
+    @Test("qr: PyTorch's backward for square and tall inputs, first and second order")
+    func qrBackward() throws {
+        for shape in [[3, 3], [4, 2], [2, 3, 2]] {
+            let a = agRandom(shape, 117) + (shape[shape.count - 1] == shape[shape.count - 2]
+                                            ? Tensor<Double>.eye(3) * 2 : Tensor<Double>(0))
+            try tensorGradchecks("qr \(shape)", [a]) { v in
+                let (q, r) = try qr(v[0])
+                let wq = Tensor<Double>.arange(q.count).reshaped(q.shape)
+                return (q * wq).sum() + (r * r).sum(axes: [-1])
+            }
+        }
+        let wide = Tensor<Double>([[1, 2, 3], [4, 5, 6]], requiresGrad: true)
+        #expect(throws: AutogradError.self) { try qr(wide) }
+    }
 }
