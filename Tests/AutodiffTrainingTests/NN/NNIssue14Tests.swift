@@ -25,6 +25,29 @@ import AutodiffCore
         }
     }
 
+    /// Second order: central differences of ⟨∇f, u⟩ against the gradient of the recorded ⟨∇f, u⟩.
+    func gradgradcheck(_ name: String, _ x: Tensor<Double>, _ f: (Tensor<Double>) -> Tensor<Double>) throws {
+        let u = Tensor<Double>(shape: x.shape, scalars: (0..<x.count).map { 0.5 + Double($0 % 3) / 4 })
+        func directional(_ v: Tensor<Double>, create: Bool) throws -> Tensor<Double> {
+            let leaf = v.detach().requiringGrad()
+            let g = try gradients(of: [f(leaf)], withRespectTo: [leaf], createGraph: create)[0]!
+            return (g * u).sum()
+        }
+        let leaf = x.detach().requiringGrad()
+        let g = try gradients(of: [f(leaf)], withRespectTo: [leaf], createGraph: true)[0]!
+        let s = (g * u).sum()
+        let second = s.requiresGrad ? try gradients(of: [s], withRespectTo: [leaf])[0] : nil
+        let h = 1e-5
+        for i in 0..<x.count {
+            var p = x.scalars, m = x.scalars
+            p[i] += h; m[i] -= h
+            let numeric = (try directional(Tensor(shape: x.shape, scalars: p), create: false).item()
+                           - directional(Tensor(shape: x.shape, scalars: m), create: false).item()) / (2 * h)
+            let analytic = second?.scalars[i] ?? 0
+            #expect(Swift.abs(numeric - analytic) < 1e-5, "\(name) (second order): element \(i): \(numeric) vs \(analytic)")
+        }
+    }
+
     func close(_ t: Tensor<Double>, _ v: Double, _ tol: Double = 1e-4) -> Bool { Swift.abs(t.scalars[0] - v) < tol }
 
     @Test("negativeLogLikelihood, l1Loss, smoothL1Loss, klDivergence: values and gradients")
@@ -51,6 +74,12 @@ import AutodiffCore
         let q = softmax(y, axis: 1)
         try gradcheck("kl", [logSoftmax(x, axis: 1), q]) { klDivergence($0[0], $0[1]) }
         try gradcheck("kl log target", [x, y]) { klDivergence($0[0], $0[1], logTarget: true) }
+        try gradgradcheck("nll", x) { negativeLogLikelihood(logSoftmax($0, axis: 1), classes: [2, 0]) }
+        try gradgradcheck("l1", x) { l1Loss($0 * $0, y) }
+        try gradgradcheck("smoothL1", x) { smoothL1Loss($0 * $0, y, beta: 0.5) }
+        try gradgradcheck("kl in input", x) { klDivergence(logSoftmax($0, axis: 1), q) }
+        try gradgradcheck("kl in target", q) { klDivergence(logSoftmax(x, axis: 1), $0) }
+        try gradgradcheck("LayerNorm", x) { (LayerNorm<Double>([3])($0) * x).sum() }
     }
 
     @Test("LayerNorm: PyTorch's initialisation, parameters and gradients")
