@@ -525,11 +525,34 @@ func _qrValue<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tens
 /// - Throws: ``TensorError/rankDeficient(operation:shape:rank:)`` when A is
 ///   (numerically) rank-deficient, checked on the R factor of a QR factorisation
 ///   of A (of Aᵀ when m < n), and the shape, finiteness and scalar errors;
-///   ``AutogradError/notDifferentiable(operation:)`` when an input requires grad while
-///   recording (least squares has no derivative yet).
+///   ``AutogradError/notDifferentiable(operation:)`` when A is wide (m < n) and an
+///   input requires grad while recording (the minimum-norm case has no derivative yet).
+///
+/// Differentiable in A and B for a square or tall A (m ≥ n, full rank, where
+/// X = (AᵀA)⁻¹AᵀB): with Z = (AᵀA)⁻¹·G and the residual R = B − A·X,
+/// G_B = A·Z and G_A = R·Zᵀ − A·Z·Xᵀ (PyTorch: the derivative of `torch.linalg.lstsq`
+/// for full-rank inputs). The backward is recorded, so it differentiates again.
 public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    if a.rank == 2 && a.shape[0] < a.shape[1] { try _refuseWithoutDerivative("leastSquares", a, b) }
+    return try Tensor._op("lstsq", "LinalgLstsqBackward0", [a, b], saving: [a, b], {
+        try _leastSquaresValue(a, b)
+    }) { g in
+        let isVector = b.rank == 1
+        let x = try leastSquares(a, b)
+        let g2 = isVector ? g.unsqueezed(axis: -1) : g
+        let x2 = isVector ? x.unsqueezed(axis: -1) : x
+        let b2 = isVector ? b.unsqueezed(axis: -1) : b
+        let z = try solve(a.transposed().matmul(a), g2)
+        let az = a.matmul(z)
+        let residual = b2 - a.matmul(x2)
+        return [Tensor._if(a.requiresGrad) { residual.matmul(z.transposed()) - az.matmul(x2.transposed()) },
+                Tensor._if(b.requiresGrad) { isVector ? az.squeezed(axis: -1) : az }]
+    }
+}
+
+/// The value of ``leastSquares(_:_:)``.
+func _leastSquaresValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "leastSquares"
-    try _refuseWithoutDerivative(op, a, b)
     guard a.rank == 2 else { throw TensorError.rankMismatch(operation: op, shape: a.shape, expected: "a matrix") }
     let (_, m, n) = try a._checkMatrices(op, square: false)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }

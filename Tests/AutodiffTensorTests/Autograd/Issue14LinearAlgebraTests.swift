@@ -103,6 +103,16 @@ struct Issue14LinearAlgebraTests {
         #expect(agClose(x, Tensor([1, 1])))
     }
 
+    @Test("leastSquares: derivative for square and tall full-rank A, first and second order")
+    func leastSquaresDerivative() throws {
+        let a = agRandom([4, 2], 118), b = agRandom([4], 119), bm = agRandom([4, 3], 120)
+        try tensorGradchecks("leastSquares vector", [a, b]) { try leastSquares($0[0], $0[1]) }
+        try tensorGradchecks("leastSquares matrix", [a, bm]) { try leastSquares($0[0], $0[1]) }
+        try tensorGradcheck("leastSquares square", [agRandom([3, 3], 121) + Tensor<Double>.eye(3) * 2, agRandom([3], 122)]) {
+            try leastSquares($0[0], $0[1])
+        }
+    }
+
     @Test("qr: PyTorch's backward for square and tall inputs, first and second order")
     func qrBackward() throws {
         for shape in [[3, 3], [4, 2], [2, 3, 2]] {
