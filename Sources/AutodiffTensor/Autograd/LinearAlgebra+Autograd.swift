@@ -51,6 +51,8 @@ extension Tensor {
     /// a well-conditioned matrix; for a singular or nearly singular one (condition
     /// number above 1/√ε; Float and Double), as PyTorch,
     /// adj(A)ᵀ = det(U)·det(V)·U·diag(Π_{j≠i} s_j)·Vᵀ from the SVD A = U·diag(s)·Vᵀ.
+    /// Both are recorded; a second derivative at a singular matrix goes through the
+    /// SVD's derivative, which needs distinct singular values.
     ///
     /// ```swift
     /// try Tensor<Double>([[1, 2], [3, 4]]).determinant()   // tensor(-2.0000)
@@ -112,7 +114,9 @@ extension Tensor {
 }
 
 /// The solution X of A·X = B (`torch.linalg.solve`); see the value kernel for
-/// shapes. Differentiable in both arguments: G_B = A⁻ᵀ·G, G_A = −G_B·Xᵀ.
+/// shapes (B is a vector, or a batch of vectors, by `torch.linalg.solve`'s rule).
+/// Differentiable in both arguments: G_B = A⁻ᵀ·G, G_A = −G_B·Xᵀ, each summed over
+/// the batch dimensions its input was broadcast along.
 ///
 /// ```swift
 /// let a: Tensor<Double> = [[3, 1], [1, 2]]
