@@ -9,7 +9,7 @@ import RealModule
 /// eʸ/(eˣ + eʸ), recorded to every order.
 ///
 /// ```swift
-/// logAddExp(Tensor<Double>([1000, 0]), Tensor([1000, 0]))   // tensor([1000.6931,    0.6931])
+/// logAddExp(Tensor<Double>([1000, 0]), Tensor([1000, 0]))   // tensor([1.0007e+03, 6.9315e-01])
 /// ```
 public func logAddExp<S>(_ x: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
     // The shift is a constant: the expression equals logaddexp for any finite shift.

@@ -8,7 +8,7 @@ import RealModule
 ///
 /// ```swift
 /// let norm = LayerNorm<Double>([3])
-/// norm(Tensor([[1, 2, 3]]))   // tensor([[-1.2247,  0.0000,  1.2247]])
+/// norm(Tensor([[1, 2, 3]]))   // tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward0>)
 /// print(norm.namedParameters().map(\.name))   // ["weight", "bias"]
 /// ```
 public final class LayerNorm<Scalar: Real>: Module {
