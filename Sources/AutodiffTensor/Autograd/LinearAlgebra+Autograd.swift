@@ -47,8 +47,12 @@ extension Tensor {
     }
 
     /// The determinant of a square matrix (or batch); 0 for a singular matrix
-    /// (`torch.linalg.det`). Its gradient, det·A⁻ᵀ, needs an invertible matrix
-    /// (a singular one makes the backward pass throw `singularMatrix`).
+    /// (`torch.linalg.det`). Its gradient is the transposed adjugate: det·A⁻ᵀ for
+    /// a well-conditioned matrix; for a singular or nearly singular one (condition
+    /// number above 1/√ε; Float and Double), as PyTorch,
+    /// adj(A)ᵀ = det(U)·det(V)·U·diag(Π_{j≠i} s_j)·Vᵀ from the SVD A = U·diag(s)·Vᵀ.
+    /// Both are recorded; a second derivative at a singular matrix goes through the
+    /// SVD's derivative, which needs distinct singular values.
     ///
     /// ```swift
     /// try Tensor<Double>([[1, 2], [3, 4]]).determinant()   // tensor(-2.0000)
@@ -57,8 +61,36 @@ extension Tensor {
         try Tensor._op("det", "LinalgDetBackward0", [self], saving: [self], { try _determinantValue() }) { [self] g in
             let d = try determinant()
             let scale = (g * d).unsqueezed(axis: -1).unsqueezed(axis: -1)
-            return [scale * (try inverse().transposed())]
+            if try !_isNumericallySingular() {
+                do {
+                    return [scale * (try inverse().transposed())]
+                } catch TensorError.singularMatrix {}
+            }
+            return [g.unsqueezed(axis: -1).unsqueezed(axis: -1) * (try _adjugateTransposed())]
         }
+    }
+
+    /// Whether a matrix of the batch has a condition number above 1/√ε (Float and Double,
+    /// from its singular values), where det·A⁻ᵀ loses more than half the digits.
+    func _isNumericallySingular() throws -> Bool {
+        guard _lapackType(Scalar.self) != nil, shape[rank - 1] > 0 else { return false }
+        let s = try _svdValue(self).s
+        let n = shape[rank - 1]
+        let values = s._buffer.elements
+        return stride(from: 0, to: values.count, by: n).contains { i in
+            values[i + n - 1] <= values[i] * Scalar.ulpOfOne.squareRoot()
+        }
+    }
+
+    /// adj(A)ᵀ, the gradient of det(A), through the SVD (recorded; valid for singular A).
+    func _adjugateTransposed() throws -> Tensor {
+        let (u, s, vt) = try svd(self)
+        // det(U)·det(V), a constant ±1 per matrix.
+        let signs = try withNoGrad { try u.detach()._determinantValue() * vt.detach()._determinantValue() }
+        let n = shape[rank - 1]
+        let others = s._reshapeTo([s.count / Swift.max(n, 1), n])._exclusiveProductRows()._reshapeTo(s.shape)
+        let core = u * others.unsqueezed(axis: -2)
+        return core.matmul(vt) * signs.unsqueezed(axis: -1).unsqueezed(axis: -1)
     }
 
     /// The sign and log|det| of a square matrix (or batch) (`torch.linalg.slogdet`);
@@ -82,7 +114,9 @@ extension Tensor {
 }
 
 /// The solution X of A·X = B (`torch.linalg.solve`); see the value kernel for
-/// shapes. Differentiable in both arguments: G_B = A⁻ᵀ·G, G_A = −G_B·Xᵀ.
+/// shapes (B is a vector, or a batch of vectors, by `torch.linalg.solve`'s rule).
+/// Differentiable in both arguments: G_B = A⁻ᵀ·G, G_A = −G_B·Xᵀ, each summed over
+/// the batch dimensions its input was broadcast along.
 ///
 /// ```swift
 /// let a: Tensor<Double> = [[3, 1], [1, 2]]
@@ -96,7 +130,7 @@ extension Tensor {
 public func solve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     try Tensor._op("solve", "LinalgSolveExBackward0", [a, b], saving: [a, b], savesOutput: true,
                    { try _solveValue(a, b) }) { g in
-        let isVector = b.rank == 1
+        let isVector = _isVectorRightHandSide(a, b)
         let gb = try solve(a.transposed(), g)
         let x = try solve(a, b)
         let gb2 = isVector ? gb.unsqueezed(axis: -1) : gb
@@ -148,7 +182,7 @@ public func triangularSolve<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lo
     try Tensor._op("triangular_solve", "LinalgSolveTriangularBackward0", [a, b], saving: [a, b], savesOutput: true, {
         try _triangularSolveValue(a, b, lower: lower, transpose: transpose, unitDiagonal: unitDiagonal)
     }) { g in
-        let isVector = b.rank == 1
+        let isVector = _isVectorRightHandSide(a, b)
         let gb = try triangularSolve(a, g, lower: lower, transpose: !transpose, unitDiagonal: unitDiagonal)
         let x = try triangularSolve(a, b, lower: lower, transpose: transpose, unitDiagonal: unitDiagonal)
         let gb2 = isVector ? gb.unsqueezed(axis: -1) : gb

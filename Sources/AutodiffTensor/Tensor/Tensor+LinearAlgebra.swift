@@ -273,7 +273,9 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
 // MARK: - Public factorisations
 
 /// The solution X of A·X = B (`torch.linalg.solve`), for a square A of shape
-/// `[…, n, n]` and B of shape `[…, n, k]` or `[n]` (a vector); batch
+/// `[…, n, n]` and B of shape `[…, n, k]`, or a vector: `[n]`, or a batch of
+/// vectors `[…, n]` with the batch of A (B is a vector exactly when PyTorch's
+/// rule says so: `b.ndim == 1` or `b.shape == a.shape[:-1]`); batch
 /// dimensions broadcast. LAPACK `?gesv` for Float/Double.
 ///
 /// ```swift
@@ -302,6 +304,13 @@ func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Ten
     }
 }
 
+/// Whether `b` is read as a vector (or a batch of vectors) by `solve(a, b)`:
+/// torch.linalg.solve's rule, `b.ndim == 1` or (`b.ndim == a.ndim - 1` and
+/// `b.shape == a.shape[:-1]`). Otherwise `b` is a (batch of) matrix.
+func _isVectorRightHandSide<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Bool {
+    b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
+}
+
 /// The batched right-hand-side loop shared by `solve` and `triangularSolve`: checks
 /// that `a` holds square matrices and `b` is finite with matching rows (a vector or
 /// a batch of matrices, batch dimensions broadcast), then solves each matrix with
@@ -311,8 +320,8 @@ func _batchedSolve<Scalar>(_ op: String, _ a: Tensor<Scalar>, _ b: Tensor<Scalar
                            _ solveOne: ([Scalar], [Scalar], Int, Int) throws -> [Scalar]) throws -> Tensor<Scalar> {
     let (batchA, n, _) = try a._checkMatrices(op, square: true)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
-    let isVector = b.rank == 1
-    let b2 = isVector ? b._reshape([b.count, 1]) : b
+    let isVector = _isVectorRightHandSide(a, b)
+    let b2 = isVector ? b._reshape(b.shape + [1]) : b
     guard b2.rank >= 2, b2.shape[b2.rank - 2] == n,
           let batch = Tensor<Scalar>._broadcastShapeOrNil(batchA, Array(b2.shape.dropLast(2))) else {
         throw TensorError.shapeMismatch(operation: op, lhs: a.shape, rhs: b.shape)
@@ -456,11 +465,40 @@ func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Ten
 /// let (q, r) = try qr(Tensor<Double>([[1, 2], [3, 4], [5, 6]]))   // q: [3, 2], r: [2, 2]
 /// ```
 ///
+/// Differentiable for square and tall inputs (m ≥ n) of full rank, with PyTorch's
+/// `linalg_qr_backward` (FunctionsManual.cpp), reduced mode:
+/// G_A = [G_Q + Q·syminvadj(triu(G_R·Rᵀ − Qᵀ·G_Q))]·R⁻ᵀ, where
+/// syminvadj(X) = X + Xᵀ with the diagonal of X. The backward is written with
+/// recorded operations, so it can be differentiated again.
+///
 /// - Throws: as ``eigh(_:)``; ``AutogradError/notDifferentiable(operation:)`` when `a`
-///   requires grad while recording (QR has no derivative yet).
+///   is wide (m < n) and requires grad while recording (PyTorch's wide-case
+///   derivative is not implemented here).
 public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
+    if a.rank >= 2 && a.shape[a.rank - 2] < a.shape[a.rank - 1] { try _refuseWithoutDerivative("qr", a) }
+    let f = try Tensor._opMulti("qr", "LinalgQrBackward0", [a], saving: [a], {
+        let (q, r) = try _qrValue(a)
+        return [q, r]
+    }) { grads in
+        let (q, r) = try qr(a)
+        let qt = q.transposed()
+        var m = Tensor<Scalar>.zeros(r.shape)
+        if let gr = grads[1] { m = m + gr.matmul(r.transposed()) }
+        if let gq = grads[0] { m = m - qt.matmul(gq) }
+        let upper = m.upperTriangle()
+        let k = r.shape[r.rank - 1]
+        let sym = upper + upper.transposed() - (upper * Tensor<Scalar>.eye(k))
+        var b = q.matmul(sym)
+        if let gq = grads[0] { b = b + gq }
+        // B·R⁻ᵀ = (R⁻¹·Bᵀ)ᵀ.
+        return [try triangularSolve(r, b.transposed(), lower: false).transposed()]
+    }
+    return (f[0], f[1])
+}
+
+/// The value of ``qr(_:)``.
+func _qrValue<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
     let op = "qr"
-    try _refuseWithoutDerivative(op, a)
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")
@@ -484,13 +522,37 @@ public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Ten
 /// try leastSquares(a, Tensor([1, 2, 3]))   // tensor([1., 1.])
 /// ```
 ///
-/// - Throws: ``TensorError/singularMatrix(operation:shape:info:)`` when A is
-///   rank-deficient, and the shape, finiteness and scalar errors;
-///   ``AutogradError/notDifferentiable(operation:)`` when an input requires grad while
-///   recording (least squares has no derivative yet).
+/// - Throws: ``TensorError/rankDeficient(operation:shape:rank:)`` when A is
+///   (numerically) rank-deficient, checked on the R factor of a QR factorisation
+///   of A (of Aᵀ when m < n), and the shape, finiteness and scalar errors;
+///   ``AutogradError/notDifferentiable(operation:)`` when A is wide (m < n) and an
+///   input requires grad while recording (the minimum-norm case has no derivative yet).
+///
+/// Differentiable in A and B for a square or tall A (m ≥ n, full rank, where
+/// X = (AᵀA)⁻¹AᵀB): with Z = (AᵀA)⁻¹·G and the residual R = B − A·X,
+/// G_B = A·Z and G_A = R·Zᵀ − A·Z·Xᵀ (PyTorch: the derivative of `torch.linalg.lstsq`
+/// for full-rank inputs). The backward is recorded, so it differentiates again.
 public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    if a.rank == 2 && a.shape[0] < a.shape[1] { try _refuseWithoutDerivative("leastSquares", a, b) }
+    return try Tensor._op("lstsq", "LinalgLstsqBackward0", [a, b], saving: [a, b], {
+        try _leastSquaresValue(a, b)
+    }) { g in
+        let isVector = b.rank == 1
+        let x = try leastSquares(a, b)
+        let g2 = isVector ? g.unsqueezed(axis: -1) : g
+        let x2 = isVector ? x.unsqueezed(axis: -1) : x
+        let b2 = isVector ? b.unsqueezed(axis: -1) : b
+        let z = try solve(a.transposed().matmul(a), g2)
+        let az = a.matmul(z)
+        let residual = b2 - a.matmul(x2)
+        return [Tensor._if(a.requiresGrad) { residual.matmul(z.transposed()) - az.matmul(x2.transposed()) },
+                Tensor._if(b.requiresGrad) { isVector ? az.squeezed(axis: -1) : az }]
+    }
+}
+
+/// The value of ``leastSquares(_:_:)``.
+func _leastSquaresValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "leastSquares"
-    try _refuseWithoutDerivative(op, a, b)
     guard a.rank == 2 else { throw TensorError.rankMismatch(operation: op, shape: a.shape, expected: "a matrix") }
     let (_, m, n) = try a._checkMatrices(op, square: false)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
@@ -505,10 +567,24 @@ public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throw
     if m == 0 || n == 0 || nrhs == 0 {
         return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: [Scalar](repeating: 0, count: n * nrhs))
     }
+    let rank = try _numericalRank(t, m >= n ? a : a.transposed(), op)
+    if rank < Swift.min(m, n) { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: rank) }
     let r = LAPACK.leastSquares(t, a.scalars, b.scalars, m: m, n: n, nrhs: nrhs)
-    if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
+    if r.info > 0 { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: r.info - 1) }
     if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gels", info: r.info) }
     return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: r.x)
+}
+
+/// The numerical rank of a tall matrix `[m, n]` (m ≥ n): the number of diagonal entries
+/// of R in its QR factorisation above max(m, n)·ε·max|Rᵢᵢ| (LAPACK's gelsy-style test).
+func _numericalRank<Scalar, T: LAPACKScalar>(_ t: T.Type, _ a: Tensor<Scalar>, _ op: String) throws -> Int {
+    let (m, n) = (a.shape[0], a.shape[1])
+    let f = LAPACK.qr(t, a.scalars, m: m, n: n)
+    if f.info != 0 { throw TensorError.lapackFailure(operation: op, routine: f.routine, info: f.info) }
+    let diagonal = (0..<n).map { f.r[$0 * n + $0].magnitude }
+    let largest = diagonal.max() ?? 0
+    let tolerance = Scalar(Swift.max(m, n)) * Scalar.ulpOfOne * largest
+    return diagonal.filter { $0 > tolerance }.count
 }
 
 extension Tensor {

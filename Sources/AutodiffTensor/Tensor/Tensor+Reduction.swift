@@ -13,9 +13,7 @@ extension Tensor {
         guard let axes else { return Array(0..<rank) }
         var out = Set<Int>()
         for a in axes {
-            let n = a < 0 ? a + rank : a
-            autodiffRequire(n >= 0 && n < Swift.max(rank, 1), operation,
-                            "axis \(a) out of range for tensor of shape \(shape)")
+            let n = _normalizeAxis(a, rank: rank, operation: operation, shape: shape)
             if rank > 0 { out.insert(n) }
         }
         return out.sorted()
@@ -184,6 +182,13 @@ extension Tensor {
     }
 
     /// The product over `axes` (all by default). The product of no elements is 1.
+    ///
+    /// Differentiable to any order, also where elements are exactly 0 (there the
+    /// gradient is the product of the other elements of the group, itself recorded).
+    ///
+    /// ```swift
+    /// Tensor<Double>([[1, 2], [3, 4]]).product(axes: [1])   // tensor([ 2., 12.])
+    /// ```
     public func product(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let a = _normalizedAxes(axes, operation: "product")
         let source = shape, kept = _reducedShape(a, keepingDimensions: true)
@@ -191,8 +196,40 @@ extension Tensor {
             _reduce(axes: a, keepingDimensions: keepingDimensions, .product)
         }) { [self] g in
             let ge = g._reshapeTo(kept)._expandTo(source)
-            if _buffer.elements.contains(0) { return [ge * _exclusiveProduct(a)] }
+            if _buffer.elements.contains(0) { return [ge * _exclusiveProductRecorded(a)] }
             return [ge * product(axes: a, keepingDimensions: true)._expandTo(source) / self]
+        }
+    }
+
+    /// Recorded: ``_exclusiveProduct(_:)`` over `axes`, moved to the end and flattened.
+    func _exclusiveProductRecorded(_ axes: [Int]) -> Tensor {
+        let rest = (0..<rank).filter { !axes.contains($0) }
+        let order = rest + axes
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, d) in order.enumerated() { inverse[d] = i }
+        let moved = order == Array(0..<rank) ? self : _permuteRecorded(order)
+        let group = axes.reduce(1) { $0 * shape[$1] }
+        let outer = group == 0 ? 0 : count / group
+        let e = moved._reshapeTo([outer, group])._exclusiveProductRows()._reshapeTo(moved.shape)
+        return order == Array(0..<rank) ? e : e._permuteRecorded(inverse)
+    }
+
+    /// Recorded, for a matrix `[outer, n]`: each element replaced by the product of
+    /// the other elements of its row. Its gradient, Σ_{i≠j} g_i Π_{k∉{i,j}} x_k, is
+    /// the same operation on the `[outer·n, n]` rows x with x_i replaced by 1, so every
+    /// order is recorded (O(n²) per row, and only when differentiated).
+    func _exclusiveProductRows() -> Tensor {
+        let (outer, n) = (shape[0], shape[1])
+        return Tensor._op("prod_exclusive", "ProdBackward0", [self], saving: [self], {
+            _exclusiveProduct([1])
+        }) { [self] g in
+            var offDiagonal = [Scalar](repeating: 1, count: n * n)
+            for i in 0..<n { offDiagonal[i * n + i] = 0 }
+            let off = Tensor(_shape: [n, n], _scalars: offDiagonal)
+            // rows[o, i, k] = x[o, k] for k ≠ i, 1 for k = i.
+            let rows = _reshapeTo([outer, 1, n])._expandTo([outer, n, n]) * off + (1 - off)
+            let e = rows._reshapeTo([outer * n, n])._exclusiveProductRows()._reshapeTo([outer, n, n])
+            return [(g._reshapeTo([outer, n, 1]) * e * off).sum(axes: [1])]
         }
     }
 

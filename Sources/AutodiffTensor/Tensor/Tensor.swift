@@ -309,11 +309,13 @@ func _stridesFor(_ shape: [Int]) -> [Int] {
 }
 
 /// Normalises a possibly negative axis against a rank, stopping with a message naming the operation.
+/// The one place where axes are normalised: a 0-d tensor accepts axes 0 and -1, as in PyTorch
+/// (both name its single, implicit dimension).
 @usableFromInline
 func _normalizeAxis(_ axis: Int, rank: Int, operation: String, shape: [Int]) -> Int {
-    let a = axis < 0 ? axis + rank : axis
-    autodiffRequire(a >= 0 && a < Swift.max(rank, 1) && (rank > 0 || a == 0), operation,
-                    "axis \(axis) out of range for tensor of shape \(shape)")
+    let r = Swift.max(rank, 1)
+    let a = axis < 0 ? axis + r : axis
+    autodiffRequire(a >= 0 && a < r, operation, "axis \(axis) out of range for tensor of shape \(shape)")
     return a
 }
 

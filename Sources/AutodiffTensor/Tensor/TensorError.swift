@@ -32,6 +32,9 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
     case nonFinite(operation: String)
     /// The operation needs a tensor of another rank.
     case rankMismatch(operation: String, shape: [Int], expected: String)
+    /// The matrix is (numerically) rank-deficient: its triangular factor has `rank`
+    /// diagonal entries above max(m, n)·ε·max|Rᵢᵢ|, fewer than min(m, n).
+    case rankDeficient(operation: String, shape: [Int], rank: Int)
     /// LAPACK reported a failure not covered above (e.g. no convergence).
     case lapackFailure(operation: String, routine: String, info: Int)
     /// No implementation exists for this scalar type (the LAPACK-only
@@ -54,6 +57,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(op): input contains NaN or infinity"
         case let .rankMismatch(op, shape, expected):
             return "\(op): expected \(expected), got shape \(shape)"
+        case let .rankDeficient(op, shape, rank):
+            return "\(op): matrix of shape \(shape) is rank-deficient (numerical rank \(rank))"
         case let .lapackFailure(op, routine, info):
             return "\(op): LAPACK \(routine) failed with info = \(info)"
         case let .unsupportedScalar(op, scalar):

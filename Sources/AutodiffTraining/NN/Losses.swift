@@ -74,6 +74,83 @@ public func binaryCrossEntropy<S>(_ probabilities: Tensor<S>, _ target: Tensor<S
     return _reduce(terms, reduction)
 }
 
+/// The negative log-likelihood of class indices under log-probabilities `logProbabilities`
+/// (shape `[batch, classes]`, e.g. from ``logSoftmax(_:axis:)``): `−logProbabilities[i, target_i]`
+/// per sample, averaged by default (PyTorch: `torch.nn.functional.nll_loss`, `nn.NLLLoss`).
+/// Derivative: recorded to every order (a gather).
+///
+/// ```swift
+/// let logp = log(Tensor<Double>([[0.5, 0.5], [0.25, 0.75]]))
+/// negativeLogLikelihood(logp, classes: [0, 1])   // tensor(0.4904)
+/// ```
+///
+/// - Precondition: `logProbabilities` is `[batch, classes]`, `classes.count == batch`, each index in range.
+public func negativeLogLikelihood<S>(_ logProbabilities: Tensor<S>, classes: [Int],
+                                     reduction: LossReduction = .mean) -> Tensor<S> {
+    let op = "negativeLogLikelihood"
+    autodiffRequire(logProbabilities.rank == 2, op,
+                    "log-probabilities must be [batch, classes], got shape \(logProbabilities.shape)")
+    let (batch, k) = (logProbabilities.shape[0], logProbabilities.shape[1])
+    autodiffRequire(classes.count == batch, op, "\(classes.count) class indices for a batch of \(batch)")
+    for (i, c) in classes.enumerated() {
+        autodiffRequire(c >= 0 && c < k, op, "class index \(c) out of range 0..<\(k) (sample \(i))")
+    }
+    let index = Tensor<S>(shape: [batch, 1], scalars: classes.map { S($0) })
+    return _reduce(-logProbabilities.gathering(axis: 1, index: index).reshaped([batch]), reduction)
+}
+
+/// The absolute error |prediction − target|, averaged by default; the shapes broadcast
+/// (PyTorch: `torch.nn.functional.l1_loss`, `nn.L1Loss`). Derivative: sign(prediction − target)
+/// (0 at 0, as PyTorch).
+///
+/// ```swift
+/// l1Loss(Tensor<Double>([1, 2]), Tensor([2, 4]))   // tensor(1.5000)
+/// ```
+public func l1Loss<S>(_ prediction: Tensor<S>, _ target: Tensor<S>, reduction: LossReduction = .mean) -> Tensor<S> {
+    _reduce(abs(prediction - target), reduction)
+}
+
+/// The smooth L1 (Huber, for β = 1) loss: 0.5·d²/β where |d| < β, |d| − 0.5·β elsewhere,
+/// d = prediction − target, averaged by default (PyTorch: `torch.nn.functional.smooth_l1_loss`,
+/// `nn.SmoothL1Loss`, default `beta=1.0`). Derivative: recorded to every order.
+///
+/// ```swift
+/// smoothL1Loss(Tensor<Double>([0, 0]), Tensor([0.5, 3]))   // tensor(1.3125)
+/// ```
+public func smoothL1Loss<S>(_ prediction: Tensor<S>, _ target: Tensor<S>, beta: S = 1,
+                            reduction: LossReduction = .mean) -> Tensor<S> {
+    autodiffRequire(beta >= 0, "smoothL1Loss", "beta must be non-negative, got \(beta)")
+    let d = prediction - target
+    let a = abs(d)
+    if beta == 0 { return _reduce(a, reduction) }
+    let half: S = 1 / 2
+    let quadratic: Tensor<S> = d * d * (half / beta)
+    let linear: Tensor<S> = a - half * beta
+    return _reduce(`where`(a .< beta, quadratic, linear), reduction)
+}
+
+/// The Kullback–Leibler divergence terms `target · (log target − input)` for `input` holding
+/// log-probabilities and `target` probabilities (or log-probabilities with `logTarget`),
+/// 0 where the target is 0 (PyTorch: `torch.nn.functional.kl_div`, `nn.KLDivLoss`).
+/// The default `.mean` is PyTorch's default too: the mean over every element; for the
+/// mathematical KL divergence per sample (PyTorch's `'batchmean'`) divide `.sum` by the batch
+/// size. Derivative: recorded to every order, in both arguments.
+///
+/// ```swift
+/// let input = log(Tensor<Double>([[0.5, 0.5]])), target: Tensor<Double> = [[0.25, 0.75]]
+/// klDivergence(input, target, reduction: .sum)   // tensor(0.1308)
+/// ```
+public func klDivergence<S>(_ input: Tensor<S>, _ target: Tensor<S>, reduction: LossReduction = .mean,
+                            logTarget: Bool = false) -> Tensor<S> {
+    let terms: Tensor<S>
+    if logTarget {
+        terms = exp(target) * (target - input)
+    } else {
+        terms = xlogy(target, target) - target * input
+    }
+    return _reduce(terms, reduction)
+}
+
 private func _reduce<S>(_ terms: Tensor<S>, _ reduction: LossReduction) -> Tensor<S> {
     switch reduction {
     case .mean: return terms.mean()

@@ -29,6 +29,54 @@ func tensorGradcheck(_ name: String, _ inputs: [Tensor<Double>], h: Double = 1e-
     }
 }
 
+/// Central finite differences of the first-order gradient (in the direction of fixed random
+/// weights `u`) against a second backward pass through the recorded first one
+/// (`createGraph`): checks Hessian-vector products, for every input.
+func tensorGradgradcheck(_ name: String, _ inputs: [Tensor<Double>], h: Double = 1e-5, tol: Double = 1e-4,
+                         _ f: ([Tensor<Double>]) throws -> Tensor<Double>) throws {
+    var rng = RandomGenerator(seed: 78)
+    let probe = try f(inputs)
+    let w = Tensor<Double>.randomUniform(probe.shape, lower: 0.5, upper: 1.5, using: &rng)
+    let u = inputs.map { Tensor<Double>.randomUniform($0.shape, lower: 0.5, upper: 1.5, using: &rng) }
+    // Σ_k ⟨∂(f·w)/∂x_k, u_k⟩, recorded when `create`.
+    func directional(_ leaves: [Tensor<Double>], create: Bool) throws -> Tensor<Double> {
+        let y = (try f(leaves) * w).sum()
+        let grads = try gradients(of: [y], withRespectTo: leaves, createGraph: create)
+        var s = Tensor<Double>(0)
+        for (k, g) in grads.enumerated() { if let g { s = s + (g * u[k]).sum() } }
+        return s
+    }
+    let leaves = inputs.map { $0.detach().requiringGrad() }
+    let s = try directional(leaves, create: true)
+    let second = s.requiresGrad ? try gradients(of: [s], withRespectTo: leaves) : leaves.map { _ in nil }
+    for (k, x) in inputs.enumerated() {
+        let analytic = second[k]?.scalars ?? [Double](repeating: 0, count: x.count)
+        for i in 0..<x.count {
+            var plus = inputs, minus = inputs
+            var p = x.scalars, m = x.scalars
+            p[i] += h; m[i] -= h
+            plus[k] = Tensor(shape: x.shape, scalars: p).requiringGrad()
+            minus[k] = Tensor(shape: x.shape, scalars: m).requiringGrad()
+            let sp = try directional(plus.map { $0.detach().requiringGrad() }, create: false).item()
+            let sm = try directional(minus.map { $0.detach().requiringGrad() }, create: false).item()
+            let numeric = (sp - sm) / (2 * h)
+            let ok = Swift.abs(numeric - analytic[i]) <= tol * Swift.max(1, Swift.abs(numeric))
+            #expect(ok, "\(name) (second order): input \(k) element \(i): numeric \(numeric), analytic \(analytic[i])")
+        }
+    }
+}
+
+/// Both checks: first order and second order.
+func tensorGradchecks(_ name: String, _ inputs: [Tensor<Double>],
+                      _ f: ([Tensor<Double>]) throws -> Tensor<Double>) throws {
+    try tensorGradcheck(name, inputs, f)
+    try tensorGradgradcheck(name, inputs, f)
+}
+
+func agClose(_ a: Tensor<Double>, _ b: Tensor<Double>, _ tol: Double = 1e-9) -> Bool {
+    a.shape == b.shape && Swift.zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) <= tol * Swift.max(1, Swift.abs($1)) }
+}
+
 func agRandom(_ shape: [Int], _ seed: UInt64, lower: Double = -1, upper: Double = 1) -> Tensor<Double> {
     var rng = RandomGenerator(seed: seed)
     return Tensor<Double>.randomUniform(shape, lower: lower, upper: upper, using: &rng)

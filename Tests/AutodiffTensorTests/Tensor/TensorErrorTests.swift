@@ -57,12 +57,11 @@ struct TensorErrorTests {
                       thrown { try triangularSolve(dual(zeroDiagonal), dual(b), lower: true) }] {
             #expect(error == .singularMatrix(operation: "triangularSolve", shape: [3, 3], info: 2))
         }
-        // An exactly zero column: R has an exact zero on its diagonal.
+        // An exactly zero column: R has an exact zero on its diagonal (numerical rank 1).
         let rankDeficient: Tensor<Double> = [[1, 0], [2, 0], [3, 0]]
         let error = thrown { try leastSquares(rankDeficient, Tensor([1, 2, 3])) }
-        guard case .singularMatrix(operation: "leastSquares", shape: [3, 2], _)? = error else {
-            Issue.record("expected singularMatrix, got \(String(describing: error))"); return
-        }
+        #expect(error == .rankDeficient(operation: "leastSquares", shape: [3, 2], rank: 1))
+        #expect(error?.description == "leastSquares: matrix of shape [3, 2] is rank-deficient (numerical rank 1)")
     }
 
     @Test("cholesky of a matrix that is not positive definite names the leading minor")

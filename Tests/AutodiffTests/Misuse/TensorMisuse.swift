@@ -8,7 +8,8 @@ enum TensorMisuse: String, MisuseRow {
     case matmulInner, matmulScalar, dotLengths, broadcast, reshapeCount, reshapeTwoInferred, shapeOverflowZeros,
          shapeOverflowInit, shapeOverflowReshape, shapeScalarCount, scalarsSetCount, axisOutOfRange, indexOutOfBounds,
          concatenateShapes, stackShapes, splitSizes, permuteAxes, linspaceCount, raggedLiteral, leafInPlace,
-         requiresGradOfNonLeaf
+         requiresGradOfNonLeaf, zeroDimensionalAxis, gatherIndexOutOfRange, topkTooLarge, rollShiftCount,
+         layerNormShape
 
     var expected: String {
         switch self {
@@ -36,6 +37,12 @@ enum TensorMisuse: String, MisuseRow {
         case .raggedLiteral: "Autodiff: Tensor literal: ragged nesting, elements of shapes [2] and [1]"
         case .leafInPlace: "Autodiff: add_: a leaf Variable that requires grad is being used in an in-place operation"
         case .requiresGradOfNonLeaf: "Autodiff: requiresGrad (set): you can only change requires_grad flags of leaf variables"
+        case .zeroDimensionalAxis: "Autodiff: sum: axis 1 out of range for tensor of shape []"
+        case .gatherIndexOutOfRange: "Autodiff: gather: index 2.0 is not an integer in range for a dimension of size 2"
+        case .topkTooLarge: "Autodiff: topk: k = 4 out of range for a dimension of size 3"
+        case .rollShiftCount: "Autodiff: roll: 2 shifts for 1 axes (one shift per axis)"
+        case .layerNormShape:
+            "Autodiff: layerNorm: normalizedShape [2] must be the last dimensions of the input of shape [2, 3]"
         }
     }
 
@@ -68,6 +75,11 @@ enum TensorMisuse: String, MisuseRow {
         case .requiresGradOfNonLeaf:
             let x = Tensor<Double>([1, 2], requiresGrad: true)
             (x * 2).requiresGrad = false
+        case .zeroDimensionalAxis: _ = Tensor<Double>(1.0).sum(axes: [1])
+        case .gatherIndexOutOfRange: _ = Tensor<Double>.zeros([2, 2]).gathering(axis: 1, index: [[0, 2]])
+        case .topkTooLarge: _ = Tensor<Double>.zeros([3]).top(4)
+        case .rollShiftCount: _ = Tensor<Double>.zeros([2, 3]).rolled(shifts: [1, 1], axes: [0])
+        case .layerNormShape: _ = layerNorm(Tensor<Double>.zeros([2, 3]), normalizedShape: [2])
         }
     }
 }

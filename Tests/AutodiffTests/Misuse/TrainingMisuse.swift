@@ -7,7 +7,7 @@ import Testing
 enum TrainingMisuse: String, MisuseRow {
     case dataLoaderBatchSize, datasetLengths, sgdNegativeLearningRate, sgdLearningRateSetNaN, sgdNesterovSet,
          adamLearningRateSetNegative, adamBetaSet, adamWWeightDecaySet, rmspropMomentumSet, adagradLearningRateSet,
-         linearReplacedBias, linearReplacedWeight, linearInitBias, crossEntropyClass, linePlotLengths
+         linearReplacedBias, linearReplacedWeight, linearInitBias, crossEntropyClass, nllClass, linePlotLengths
 
     var expected: String {
         switch self {
@@ -25,6 +25,7 @@ enum TrainingMisuse: String, MisuseRow {
         case .linearReplacedWeight: "Autodiff: Linear: the weight must be a matrix [in, out], got shape [6]"
         case .linearInitBias: "Autodiff: Linear(weight:bias:): bias of shape [2] for weight of shape [3, 3]"
         case .crossEntropyClass: "Autodiff: crossEntropy: class index 3 out of range 0..<3 (sample 1)"
+        case .nllClass: "Autodiff: negativeLogLikelihood: class index 3 out of range 0..<3 (sample 1)"
         case .linePlotLengths: "Autodiff: LinePlot.addSeries: 2 x values for 3 y values"
         }
     }
@@ -55,6 +56,7 @@ enum TrainingMisuse: String, MisuseRow {
             _ = layer(Tensor<Double>.zeros([4, 3]))
         case .linearInitBias: _ = Linear(weight: Tensor<Double>.eye(3), bias: Tensor<Double>.zeros([2]))
         case .crossEntropyClass: _ = crossEntropy(Tensor<Double>.zeros([2, 3]), classes: [0, 3])
+        case .nllClass: _ = negativeLogLikelihood(Tensor<Double>.zeros([2, 3]), classes: [0, 3])
         case .linePlotLengths:
             var plot = LinePlot()
             plot.addSeries(label: "loss", x: [1, 2], y: [1, 2, 3])
