@@ -3,9 +3,9 @@ import Testing
 import AutodiffTensor
 import AutodiffCore
 
-/// The new losses and layers of issue 14: values as PyTorch defines them, gradients
+/// The losses and layers added after the seed tutorials (NLL, L1, smooth L1, KL, LayerNorm, GELU, SiLU, ELU, leaky ReLU): values as PyTorch defines them, gradients
 /// against central finite differences.
-@Suite struct NNIssue14Tests {
+@Suite struct NNLossesAndLayersTests {
     /// Central differences of `f` against its backward pass, for each input.
     func gradcheck(_ name: String, _ inputs: [Tensor<Double>], _ f: ([Tensor<Double>]) -> Tensor<Double>) throws {
         let leaves = inputs.map { $0.detach().requiringGrad() }

@@ -3,7 +3,7 @@ import Testing
 @testable import AutodiffTensor
 
 @Suite("Issue 14: new operations, values and derivatives to second order")
-struct Issue14NewOpsTests {
+struct MoreTensorOpsTests {
     @Test("cumulativeSum and cumulativeProduct")
     func scans() throws {
         #expect(Tensor<Double>([1, 2, 3]).cumulativeSum(axis: 0).scalars == [1, 3, 6])

@@ -3,7 +3,7 @@ import Testing
 @testable import AutodiffTensor
 
 @Suite("Issue 14: linear-algebra and axis fixes")
-struct Issue14LinearAlgebraTests {
+struct LinearAlgebraBackwardTests {
     @Test("solve and triangularSolve: batched A with a vector right-hand side")
     func batchedVectorRightHandSide() throws {
         let a = agRandom([2, 2, 2], 101) + Tensor<Double>.eye(2) * 3
