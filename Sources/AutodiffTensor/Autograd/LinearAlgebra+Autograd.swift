@@ -84,7 +84,7 @@ extension Tensor {
 
     /// adj(A)ᵀ, the gradient of det(A), through the SVD (recorded; valid for singular A).
     func _adjugateTransposed() throws -> Tensor {
-        let (u, s, vt) = try svd(self)
+        let (u, s, vt) = try AutodiffTensor.svd(self)
         // det(U)·det(V), a constant ±1 per matrix.
         let signs = try withNoGrad { try u.detach()._determinantValue() * vt.detach()._determinantValue() }
         let n = shape[rank - 1]
