@@ -2,14 +2,47 @@
 import Autodiff
 import Testing
 
+@Test("README.md: code block 2 compiles and runs")
+func snippet_README_2() throws {
 // BEGIN BLOCK
 
-struct Model: ScalarDifferentiableFunction {
-    func callAsFunction<S: Real>(_ x: [S]) -> S { S.exp(x[0]) * S.sin(x[1]) }
+// Data into generic code: S(converting:) turns a Double (or Float) into any Real, exactly
+// where the target holds it, correctly rounded into Float, as a constant at any nesting.
+let xs: [Double] = [0.5, 1.5, 2.5], ys: [Double] = [1.1, 2.9, 5.2]
+func loss<S: Real>(_ w: [S]) -> S {
+    zip(xs, ys).reduce(S(0)) { total, point in
+        let r = w[0] * S(converting: point.0) + w[1] - S(converting: point.1)
+        return total + r * r
+    }
 }
+let g = gradient(at: [1.0, 0.0]) { w in loss(w) }
+let H = hessian(at: [1.0, 0.0]) { w in loss(w) }          // the same closure under every operator
 
-@Test func modelGradient() {
-    let result = checkGradient(Model(), at: [0.3, 1.2])   // gradcheck's eps 1e-6, atol 1e-5, rtol 1e-3
-    #expect(result.passed, "\(result)")   // on failure: the worst entry, analytic vs numeric, which mode
+// Inside a closure the variables mix with plain Doubles of the surrounding code.
+let scale = 3.0
+let g2 = gradient(at: [1.0, 2.0]) { x in scale * x[0] * x[1] - x[1] / scale }
+
+// Float literals in generic code: add ExpressibleByFloatLiteral to the constraint.
+func smooth<S: Real & ExpressibleByFloatLiteral>(_ x: S) -> S { 0.5 * x * x + 0.25 }
+let d = derivative(at: 2.0) { x in smooth(x) }            // 2.0
+
+// Parameters as a struct: any Codable struct of Doubles (nested structs and arrays
+// included); the gradient comes back as the same struct.
+struct Line: DifferentiableParameters { var slope = 1.0; var intercept = 0.0 }
+let fit = gradient(at: Line()) { p in
+    zip(xs, ys).reduce(0) { total, point in
+        let r = p.slope * point.0 + p.intercept - point.1
+        return total + r * r
+    }
 }
+print(g, H, g2, d, fit.slope, fit.intercept)
 // END BLOCK
+    _ = xs
+    _ = ys
+    _ = g
+    _ = H
+    _ = scale
+    _ = g2
+    _ = d
+    _ = fit
+}

@@ -2,22 +2,14 @@
 import Autodiff
 import Testing
 
-@Test("README.md: code block 3 compiles and runs")
-func snippet_README_3() throws {
 // BEGIN BLOCK
-let x = Tensor<Double>.ones([2, 2], requiresGrad: true)
-let y = x + 2                     // tensor([[3., 3.], [3., 3.]], grad_fn=<AddBackward0>)
-let out = (y * y * 3).mean()      // tensor(27., grad_fn=<MeanBackward0>)
-try out.backward()
-print(x.grad!)                    // tensor([[4.5000, 4.5000], [4.5000, 4.5000]])
 
-let z = withNoGrad { x * 2 }      // z.requiresGrad == false
-let (jx, jy) = try jacobian(at: (x, x)) { a, b in 2 * exp(a) + 3 * b }   // tensor Jacobians
-// END BLOCK
-    _ = x
-    _ = y
-    _ = out
-    _ = z
-    _ = jx
-    _ = jy
+struct Model: ScalarDifferentiableFunction {
+    func callAsFunction<S: Real>(_ x: [S]) -> S { S.exp(x[0]) * S.sin(x[1]) }
 }
+
+@Test func modelGradient() {
+    let result = checkGradient(Model(), at: [0.3, 1.2])   // gradcheck's eps 1e-6, atol 1e-5, rtol 1e-3
+    #expect(result.passed, "\(result)")   // on failure: the worst entry, analytic vs numeric, which mode
+}
+// END BLOCK
