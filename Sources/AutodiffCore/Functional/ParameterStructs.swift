@@ -116,6 +116,18 @@ extension Parameters where Base: RandomAccessCollection, Base.Index == Int, Base
     public var count: Int { base.count }
 }
 
+extension DifferentiableParameters {
+    /// The struct's values seen as ``Parameters`` of plain `Double`s: for evaluating model
+    /// code written against `Parameters` outside the operators.
+    ///
+    /// ```swift
+    /// struct Line: DifferentiableParameters { var slope = 2.0; var intercept = 1.0 }
+    /// func predict<S: Real>(_ p: Parameters<Line, S>, _ x: Double) -> S { p.slope * S(converting: x) + p.intercept }
+    /// predict(Line().values, 3.0)   // 7.0
+    /// ```
+    public var values: Parameters<Self, Double> { Parameters(constantsOf: self) }
+}
+
 // MARK: - Operators
 
 /// The gradient of a scalar function of a parameter struct, as the same struct: each
