@@ -251,9 +251,9 @@ public final class RecordedGradient<T: Real> {
                 values must not cross tapes.
                 """)
         }
-        _TraceState.finish(s, inputs: x.count)
-        inputCount = x.count
         output = y.state == nil ? nil : Int(y.slot)
+        _TraceState.finish(s, inputs: x.count, output: output)
+        inputCount = x.count
         outputValue = y.value
     }
 
