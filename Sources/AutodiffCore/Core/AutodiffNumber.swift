@@ -245,20 +245,26 @@ extension AutodiffNumber {
     /// The larger argument; a tie splits the derivative equally (PyTorch's convention).
     @inlinable public static func maximum(_ x: Self, _ y: Self) -> Self { applying(.maximum, x, y) }
     /// The argument of smaller magnitude (compared on `Self`, so ``Traced`` records the
-    /// choice); a tie is ``minimum(_:_:)``.
+    /// choice). Equal arguments are ``minimum(_:_:)`` (the derivative split equally);
+    /// otherwise, on a tie (x = −y) or a NaN, the value's own choice: x, unless y is
+    /// the NaN.
     @inlinable public static func minimumMagnitude(_ x: Self, _ y: Self) -> Self {
         let mx = x.magnitude, my = y.magnitude
         if mx < my { return x }
         if my < mx { return y }
-        return minimum(x, y)
+        if x == y { return minimum(x, y) }
+        return x == x || !(y == y) ? x : y
     }
     /// The argument of larger magnitude (compared on `Self`, so ``Traced`` records the
-    /// choice); a tie is ``maximum(_:_:)``.
+    /// choice). Equal arguments are ``maximum(_:_:)`` (the derivative split equally);
+    /// otherwise, on a tie (x = −y) or a NaN, the value's own choice: y, unless y is
+    /// the NaN.
     @inlinable public static func maximumMagnitude(_ x: Self, _ y: Self) -> Self {
         let mx = x.magnitude, my = y.magnitude
         if mx > my { return x }
         if my > mx { return y }
-        return maximum(x, y)
+        if x == y { return maximum(x, y) }
+        return y == y ? y : x
     }
 
     // Strideable
