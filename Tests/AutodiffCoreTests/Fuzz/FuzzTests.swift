@@ -15,7 +15,7 @@ import Testing
 /// program of each class.
 @Suite("Fuzz: random programs, every mode against the others")
 struct FuzzTests {
-    static let defaultPrograms = 2000
+    static let defaultPrograms = 5000
 
     @Test("fixed-seed run: forward, reverse, replay, finite differences, Hessians, hvp, changed branches")
     func fixedSeed() {

@@ -35,91 +35,81 @@ struct ReachabilityTests {
         #expect(try RecordedGradient(at: [1.0, 1.0]) { x in f(x) }.gradient(at: [2.0, 3.0]) == [3, 2])
     }
 
-    /// Unused intermediates with an infinite derivative at the point, at second order.
-    static func unusedSecondOrder<S: Real>(_ x: [S]) -> S {
-        _ = S.sqrt(x[0] - x[0])
-        _ = S.acosh(x[1] / x[1])
-        _ = S.root(x[0] - x[0], 3)
-        return x[0] * x[0] * x[1]
+    /// Unused intermediates with an infinite derivative at the point (2, 3): sqrt(v − v),
+    /// acosh(v/v), root(v − v, 3).
+    struct UnusedSingular: ScalarDifferentiableFunction {
+        func callAsFunction<S: Real>(_ x: [S]) -> S {
+            _ = S.sqrt(x[0] - x[0])
+            _ = S.acosh(x[1] / x[1])
+            _ = S.root(x[0] - x[0], 3)
+            return x[0] * x[0] * x[1]
+        }
+    }
+
+    /// The same at an input where the unused functions are singular themselves (0, 1).
+    struct UnusedAtSingularity: ScalarDifferentiableFunction {
+        func callAsFunction<S: Real>(_ x: [S]) -> S {
+            _ = S.sqrt(x[0])
+            _ = S.acosh(x[1])
+            _ = S.root(x[0], 3)
+            _ = S.pow(x[0], x[1] - 1)
+            return x[0] * x[1] + x[1] * x[1]
+        }
+    }
+
+    /// x^1.5 at 0: its partial 1.5·√x is finite (0) but the partial's own derivative is
+    /// infinite, so a nested AD number's zero adjoint times it had a NaN tangent.
+    struct UnusedFinitePartial: ScalarDifferentiableFunction {
+        func callAsFunction<S: Real>(_ x: [S]) -> S {
+            _ = S.pow(x[0], 3 / 2 as S)
+            return x[0] * x[1] + x[1] * x[1]
+        }
+    }
+
+    /// The gradient, the Hessian by forward over reverse, reverse over reverse and Dual
+    /// over Reverse, hvp, and a replay recorded elsewhere, all exact.
+    func expectSecondOrder<F: ScalarDifferentiableFunction>(
+        _ f: F, at x: [Double], gradient g: [Double], hessian H: [[Double]],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let v = [1.0, -1.0]
+        #expect(gradient(at: x) { x in f(x) } == g, sourceLocation: sourceLocation)
+        #expect(hessian(at: x) { x in f(x) } == H, sourceLocation: sourceLocation)
+        #expect(hvp(at: x, direction: v) { x in f(x) } == H.map { $0[0] - $0[1] }, sourceLocation: sourceLocation)
+        let rr = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in gradient(at: x) { y in f(y) } }
+        #expect(rr == H, sourceLocation: sourceLocation)
+        let dr = jacobian(at: x) { (x: [Dual<Double>]) in gradient(at: x) { y in f(y) } }
+        #expect(dr == H, sourceLocation: sourceLocation)
+        let tape = RecordedGradient(at: [0.5, 2.0]) { x in f(x) }
+        #expect(try tape.gradient(at: x) == g, sourceLocation: sourceLocation)
     }
 
     @Test("an unused value contributes nothing at second order, by every route")
     func unusedSecondOrder() throws {
-        let x = [2.0, 3.0], v = [1.0, -1.0]
-        let expected: [[Double]] = [[6, 4], [4, 0]]
-        #expect(gradient(at: x) { x in Self.unusedSecondOrder(x) } == [12, 4])
-        #expect(hessian(at: x) { x in Self.unusedSecondOrder(x) } == expected)
-        #expect(hvp(at: x, direction: v) { x in Self.unusedSecondOrder(x) } == [2, 4])
-        // Reverse over reverse.
-        let rr = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in
-            gradient(at: x) { y in Self.unusedSecondOrder(y) }
-        }
-        #expect(rr == expected)
-        // Forward over reverse with Dual.
-        let dr = jacobian(at: x) { (x: [Dual<Double>]) in gradient(at: x) { y in Self.unusedSecondOrder(y) } }
-        #expect(dr == expected)
+        try expectSecondOrder(UnusedSingular(), at: [2, 3], gradient: [12, 4], hessian: [[6, 4], [4, 0]])
         // Nested forward.
-        let ff = derivative(at: 2.0) { a in derivative(at: a) { b in Self.unusedSecondOrder([b, 3]) } }
+        let ff = derivative(at: 2.0) { a in derivative(at: a) { b in UnusedSingular()([b, 3]) } }
         #expect(ff == 6)
-    }
-}
-
-extension ReachabilityTests {
-    /// The same at inputs where the unused functions are singular themselves (x0 = 0, x1 = 1).
-    static func unusedAtSingularity<S: Real>(_ x: [S]) -> S {
-        _ = S.sqrt(x[0])
-        _ = S.acosh(x[1])
-        _ = S.root(x[0], 3)
-        _ = S.pow(x[0], x[1] - 1)
-        return x[0] * x[1] + x[1] * x[1]
     }
 
     @Test("unused values singular at the point itself contribute nothing at second order")
     func unusedAtSingularity() throws {
-        let x = [0.0, 1.0], v = [1.0, -1.0]
-        let expected: [[Double]] = [[0, 1], [1, 2]]
-        #expect(gradient(at: x) { x in Self.unusedAtSingularity(x) } == [1, 2])
-        #expect(hessian(at: x) { x in Self.unusedAtSingularity(x) } == expected)
-        #expect(hvp(at: x, direction: v) { x in Self.unusedAtSingularity(x) } == [-1, -1])
-        let rr = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in
-            gradient(at: x) { y in Self.unusedAtSingularity(y) }
-        }
-        #expect(rr == expected)
-        let dr = jacobian(at: x) { (x: [Dual<Double>]) in gradient(at: x) { y in Self.unusedAtSingularity(y) } }
-        #expect(dr == expected)
+        let f = UnusedAtSingularity(), x = [0.0, 1.0]
+        try expectSecondOrder(f, at: x, gradient: [1, 2], hessian: [[0, 1], [1, 2]])
         // Reverse over forward (Dual<Reverse<Double>>): the gradient of a directional derivative.
-        let rd = gradient(at: x) { x in
-            derivative(at: x[0]) { t in Self.unusedAtSingularity([t, Dual(constant: x[1])]) }
-        }
+        let rd = gradient(at: x) { x in derivative(at: x[0]) { t in f([t, Dual(constant: x[1])]) } }
         #expect(rd == [0, 1])
-        let rd2 = gradient(at: x) { x in
-            derivative(at: x[1]) { t in Self.unusedAtSingularity([Dual(constant: x[0]), t]) }
-        }
+        let rd2 = gradient(at: x) { x in derivative(at: x[1]) { t in f([Dual(constant: x[0]), t]) } }
         #expect(rd2 == [1, 2])
-        let tape = RecordedGradient(at: [0.5, 2.0]) { x in Self.unusedAtSingularity(x) }
-        #expect(try tape.gradient(at: x) == [1, 2])
+    }
+
+    @Test("an unused value whose partial has an infinite derivative leaves second order clean")
+    func unusedFinitePartial() throws {
+        try expectSecondOrder(UnusedFinitePartial(), at: [0, 1], gradient: [1, 2], hessian: [[0, 1], [1, 2]])
     }
 }
 
 extension ReachabilityTests {
-    /// x^1.5 at 0: its partial 1.5·√x is finite (0) but the partial's own derivative is
-    /// infinite, so a nested AD number's zero adjoint times it has a NaN tangent.
-    static func unusedFinitePartial<S: Real>(_ x: [S]) -> S {
-        _ = S.pow(x[0], 3 / 2 as S)
-        return x[0] * x[1] + x[1] * x[1]
-    }
-
-    @Test("an unused value whose partial has an infinite derivative leaves second order clean")
-    func unusedFinitePartial() {
-        let x = [0.0, 1.0], v = [1.0, -1.0]
-        #expect(hessian(at: x) { x in Self.unusedFinitePartial(x) } == [[0, 1], [1, 2]])
-        #expect(hvp(at: x, direction: v) { x in Self.unusedFinitePartial(x) } == [-1, -1])
-        let rr = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in
-            gradient(at: x) { y in Self.unusedFinitePartial(y) }
-        }
-        #expect(rr == [[0, 1], [1, 2]])
-    }
-
     struct Scaled: CustomDerivativeRule {
         func value<V: Real>(_ x: [V]) -> V { V.sqrt(x[0]) + x[1] + x[2] }
         func gradient<V: Real>(_ x: [V]) -> [V] { [1 / (2 * V.sqrt(x[0])), 1, 1] }
