@@ -305,6 +305,15 @@ struct Fuzzer {
         }
         expectClose(overReplay.flatMap { $0 }, nested.flatMap { $0 }, "hessian: forward over replay vs nested forward",
                     rtol: 1e-7, atol: hscale, where_)
+        // Gradients of gradients: reverse over reverse and forward (Dual) over reverse.
+        let reverseOverReverse = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in
+            gradient(at: x) { y in p.objective(y) }
+        }
+        expectClose(reverseOverReverse.flatMap { $0 }, nested.flatMap { $0 },
+                    "hessian: reverse over reverse vs nested forward", rtol: 1e-7, atol: hscale, where_)
+        let dualOverReverse = jacobian(at: x) { (x: [Dual<Double>]) in gradient(at: x) { y in p.objective(y) } }
+        expectClose(dualOverReverse.flatMap { $0 }, nested.flatMap { $0 },
+                    "hessian: Dual over reverse vs nested forward", rtol: 1e-7, atol: hscale, where_)
         let transposed = (0..<n).flatMap { j in (0..<n).map { i in H[i][j] } }
         expectClose(H.flatMap { $0 }, transposed, "hessian: symmetry", rtol: 1e-7, atol: hscale, where_)
         let direction = (0..<n).map { _ in random.uniform(-1, 1) }
