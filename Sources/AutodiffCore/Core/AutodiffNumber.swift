@@ -59,10 +59,11 @@ extension AutodiffNumber {
         self = significand * Self(constant: scale)
     }
 
+    /// The sign is read through `sign` (which ``Traced`` records), not from the value.
     @inlinable
     public init(signOf: Self, magnitudeOf: Self) {
         let m = magnitudeOf.magnitude
-        self = signOf.value.sign == .minus ? -m : m
+        self = signOf.sign == .minus ? -m : m
     }
 }
 
@@ -82,18 +83,59 @@ extension AutodiffNumber {
 
 // MARK: - Properties that act on the value
 
+// Every decision these make about the value (its binade, whether it is zero or finite,
+// which operand is larger) is taken with comparisons on `Self`, never on `value`, so
+// that ``Traced`` records it and a ``RecordedGradient`` replay where it comes out
+// differently re-records or throws instead of returning a stale result.
 extension AutodiffNumber {
-    @inlinable public var ulp: Self { Self(constant: value.ulp) }
+    /// Compares `self` with the ends of its binade (and with 0, ±inf or itself where
+    /// it has none), so that a constant derived from the exponent is recorded as valid
+    /// only there. Free on every type but ``Traced``, where the comparisons are recorded.
+    @inlinable
+    internal func _pinBinade() {
+        let v = value
+        guard v.isFinite, !v.isZero else {
+            _ = self == Self(constant: v.isNaN ? 0 : v)   // 0, ±inf, or (false) NaN
+            return
+        }
+        let e = v.exponent
+        let low = Self(constant: Value(sign: v.sign, exponent: e, significand: 1))
+        let high = Self(constant: Value(sign: v.sign, exponent: e + 1, significand: 1))
+        if v > 0 {
+            _ = low <= self
+            _ = self < high
+        } else {
+            _ = high < self
+            _ = self <= low
+        }
+        _ = self == low   // the step to the next number is smaller on the binade's lower end
+    }
+
+    /// The unit in the last place: a constant valid in the binade of `self`.
+    @inlinable public var ulp: Self {
+        _pinBinade()
+        return Self(constant: value.ulp)
+    }
     @inlinable public var sign: FloatingPointSign { value.sign }
-    @inlinable public var exponent: Value.Exponent { value.exponent }
+    @inlinable public var exponent: Value.Exponent {
+        _pinBinade()
+        return value.exponent
+    }
     /// The significand, x·2^−exponent: a scaling of `self`, so its derivative is scaled too.
     @inlinable public var significand: Self {
+        _pinBinade()
         guard value.isFinite, !value.isZero else { return Self(constant: value.significand) }
         let scale = Value(sign: .plus, exponent: -value.exponent, significand: 1)
         return self.magnitude * Self(constant: scale)
     }
-    @inlinable public var nextUp: Self { self + Self(constant: value.nextUp - value) }
-    @inlinable public var nextDown: Self { self + Self(constant: value.nextDown - value) }
+    @inlinable public var nextUp: Self {
+        _pinBinade()
+        return self + Self(constant: value.nextUp - value)
+    }
+    @inlinable public var nextDown: Self {
+        _pinBinade()
+        return self + Self(constant: value.nextDown - value)
+    }
     @inlinable public var isNormal: Bool { value.isNormal }
     @inlinable public var isFinite: Bool { value.isFinite }
     @inlinable public var isZero: Bool { value.isZero }
@@ -104,10 +146,14 @@ extension AutodiffNumber {
     @inlinable public var isCanonical: Bool { value.isCanonical }
     /// |x|, with derivative sign(x) and 0 at x = 0 (PyTorch's convention).
     @inlinable public var magnitude: Self { Self.applying(.abs, self) }
-    /// 1/x, or `nil` where the value has no reciprocal (0).
+    /// 1/x, or `nil` where `Real`'s rule says it has no exact reciprocal (1/x is not a
+    /// normal number while x is finite and not zero), decided by comparisons on `Self`.
     @inlinable public var reciprocal: Self? {
-        guard value.reciprocal != nil else { return nil }
-        return 1 / self
+        let r = 1 / self
+        let m = r.magnitude
+        if Self(constant: .leastNormalMagnitude) <= m && m < Self.infinity { return r }
+        if self == 0 || !(self.magnitude < Self.infinity) { return r }
+        return nil
     }
 }
 
@@ -122,8 +168,13 @@ extension AutodiffNumber {
     @inlinable public func isEqual(to other: Self) -> Bool { value.isEqual(to: other.value) }
     @inlinable public func isLess(than other: Self) -> Bool { value.isLess(than: other.value) }
     @inlinable public func isLessThanOrEqualTo(_ other: Self) -> Bool { value.isLessThanOrEqualTo(other.value) }
+    /// IEEE 754's total order, decided by comparisons on `Self` and, for equal values
+    /// (±0) and NaNs, by `sign` (all recorded by ``Traced``).
     @inlinable public func isTotallyOrdered(belowOrEqualTo other: Self) -> Bool {
-        value.isTotallyOrdered(belowOrEqualTo: other.value)
+        if self < other { return true }
+        if other < self { return false }
+        _ = (self == other, self == self, other == other, self.sign, other.sign)
+        return value.isTotallyOrdered(belowOrEqualTo: other.value)
     }
     @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
@@ -184,15 +235,27 @@ extension AutodiffNumber {
     @inlinable public static func minimum(_ x: Self, _ y: Self) -> Self { applying(.minimum, x, y) }
     /// The larger argument; a tie splits the derivative equally (PyTorch's convention).
     @inlinable public static func maximum(_ x: Self, _ y: Self) -> Self { applying(.maximum, x, y) }
+    /// The argument of smaller magnitude (compared on `Self`, so ``Traced`` records the
+    /// choice). Equal arguments are ``minimum(_:_:)`` (the derivative split equally);
+    /// otherwise, on a tie (x = −y) or a NaN, the value's own choice: x, unless y is
+    /// the NaN.
     @inlinable public static func minimumMagnitude(_ x: Self, _ y: Self) -> Self {
-        if x.value.magnitude < y.value.magnitude { return x }
-        if y.value.magnitude < x.value.magnitude { return y }
-        return minimum(x, y)
+        let mx = x.magnitude, my = y.magnitude
+        if mx < my { return x }
+        if my < mx { return y }
+        if x == y { return minimum(x, y) }
+        return x == x || !(y == y) ? x : y
     }
+    /// The argument of larger magnitude (compared on `Self`, so ``Traced`` records the
+    /// choice). Equal arguments are ``maximum(_:_:)`` (the derivative split equally);
+    /// otherwise, on a tie (x = −y) or a NaN, the value's own choice: y, unless y is
+    /// the NaN.
     @inlinable public static func maximumMagnitude(_ x: Self, _ y: Self) -> Self {
-        if x.value.magnitude > y.value.magnitude { return x }
-        if y.value.magnitude > x.value.magnitude { return y }
-        return maximum(x, y)
+        let mx = x.magnitude, my = y.magnitude
+        if mx > my { return x }
+        if my > mx { return y }
+        if x == y { return maximum(x, y) }
+        return y == y ? y : x
     }
 
     // Strideable

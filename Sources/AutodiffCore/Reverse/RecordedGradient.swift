@@ -198,7 +198,10 @@ public enum RecordedGradientError: Error, Equatable, CustomStringConvertible {
 /// `gradient(at:)`.
 ///
 /// Only comparisons and `sign` are tracked: code that reads `.value` to decide a
-/// branch is not (use comparisons on the numbers themselves). A tape is not
+/// branch is not (use comparisons on the numbers themselves). `Real`'s own functions
+/// that decide something (`maximumMagnitude`, `init(signOf:magnitudeOf:)`,
+/// `significand`, `ulp`, `nextUp`, `exponent`, `reciprocal`, `isTotallyOrdered`)
+/// decide it with comparisons, so they are tracked. A tape is not
 /// thread-safe; use one per thread.
 public final class RecordedGradient<T: Real> {
     @usableFromInline internal let state: UnsafeMutablePointer<_TraceState<T>>
@@ -251,9 +254,9 @@ public final class RecordedGradient<T: Real> {
                 values must not cross tapes.
                 """)
         }
-        _TraceState.finish(s, inputs: x.count)
-        inputCount = x.count
         output = y.state == nil ? nil : Int(y.slot)
+        _TraceState.finish(s, inputs: x.count, output: output)
+        inputCount = x.count
         outputValue = y.value
     }
 

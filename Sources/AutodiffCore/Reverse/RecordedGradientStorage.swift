@@ -55,7 +55,7 @@ internal struct _TraceOperands {
 /// operation k). While recording, a constant operand is written as
 /// `constantFlag | j` (constant number j). Constants 0, 1 and −1 are always there:
 /// 0 is the unused operand of unary operations, 1 and −1 are the partials of `+`
-/// and `−`. ``finish(_:)`` rewrites constant operands to slot `count + j` and copies
+/// and `−`. ``finish(_:inputs:output:)`` rewrites constant operands to slot `count + j` and copies
 /// the constants there, so replay reads every operand from one buffer, and lists
 /// each slot's uses for the backward pass.
 ///
@@ -84,7 +84,7 @@ internal struct _TraceState<T: Real> {
     /// `slotCapacity + 2k + side` the stored partials of operation k.
     @usableFromInline var values: UnsafeMutablePointer<T>
     @usableFromInline var adjoints: UnsafeMutablePointer<T>
-    /// The uses of each result slot, built by ``finish(_:)``: slot k is read by the
+    /// The uses of each result slot, built by ``finish(_:inputs:output:)``: slot k is read by the
     /// uses `uses[useStart[k]..<useStart[k + 1]]`, latest operation first, left
     /// operand before right (the order in which ``Tape``'s sweep adds them up).
     @usableFromInline var useStart: UnsafeMutablePointer<UInt32>
@@ -164,9 +164,12 @@ extension _TraceState {
 
     /// Closes the recording (values recorded in it become stale) and lays the
     /// program out for replay: constant operands become slots after the last result,
-    /// and each result slot's uses are listed with where their partials are.
+    /// and each result slot's uses by operations that reach `output` are listed with
+    /// where their partials are. Uses by operations the output never reaches (unused
+    /// intermediates) are left out, so the backward pass adds every listed term, a
+    /// zero adjoint times an infinite partial included, as ``Tape``'s sweep does.
     @inlinable
-    static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int) {
+    static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int, output: Int?) {
         s.pointee.generation &+= 1
         let m = s.pointee.count, c = s.pointee.constantCount
         autodiffRequire(m + c < Int(constantFlag / 2), "RecordedGradient", "overflow (\(m + c) slots)")
@@ -177,13 +180,31 @@ extension _TraceState {
         let bound = UInt32(truncatingIfNeeded: m)
         let one = UInt64(bound &+ 1), minusOne = UInt64(bound &+ 2)
         let stored = UInt64(s.pointee.slotCapacity)
+        for k in inputs..<m {
+            operands[k] = _TraceOperands(remap(operands[k].lhs), remap(operands[k].rhs))
+        }
+        // The operations the output reaches (none when it is a constant).
+        let reached = UnsafeMutablePointer<Bool>.allocate(capacity: Swift.max(m, 1))
+        defer { reached.deallocate() }
+        reached.initialize(repeating: false, count: Swift.max(m, 1))
+        if let output {
+            reached[output] = true
+            var k = output
+            while k >= inputs {
+                if reached[k] {
+                    let a = operands[k].lhs, b = operands[k].rhs
+                    if a < bound { reached[Int(a)] = true }
+                    if b < bound { reached[Int(b)] = true }
+                }
+                k &-= 1
+            }
+        }
         // Count the uses of each result slot (constants need no adjoint); inputs
         // have no operands.
         let start = s.pointee.useStart
         start.update(repeating: 0, count: m + 1)
-        for k in inputs..<m {
-            let a = remap(operands[k].lhs), b = remap(operands[k].rhs)
-            operands[k] = _TraceOperands(a, b)
+        for k in inputs..<m where reached[k] {
+            let a = operands[k].lhs, b = operands[k].rhs
             if a < bound { start[Int(a) &+ 1] &+= 1 }
             if b < bound { start[Int(b) &+ 1] &+= 1 }
         }
@@ -193,6 +214,7 @@ extension _TraceState {
         var k = m
         while k > inputs {
             k &-= 1
+            guard reached[k] else { continue }
             let a = operands[k].lhs, b = operands[k].rhs
             let left: UInt64, right: UInt64
             switch codes[k] {
@@ -274,7 +296,7 @@ internal func _reallocated<T: Real>(_ p: UnsafeMutablePointer<T>, from old: Int,
 
 extension _TraceState {
     /// Computes slots `start..<end` from their operands, with one rule-table
-    /// evaluation per operation, and stores the partials that ``finish(_:inputs:)``
+    /// evaluation per operation, and stores the partials that ``finish(_:inputs:output:)``
     /// did not find elsewhere (all but those of `+`, `−`, `×`). The `previous`
     /// variants of `+`, `−`, `×` take the slot just computed from a register instead
     /// of reloading it, which shortens chains of dependent operations.
@@ -374,10 +396,10 @@ extension _TraceState {
     /// uses (the user's adjoint times the partial), with the values of the last
     /// forward pass. The terms are added in the order, and with the same arithmetic,
     /// as in ``Tape``'s reverse sweep, so the adjoints are bit for bit those of
-    /// `gradient(at:)`. Terms from a user whose adjoint is an exact zero are left
-    /// out, as the sweep leaves them out when a partial is not finite; when it is
-    /// finite the sweep adds a zero to a sum that (starting from +0) is never −0,
-    /// which changes nothing.
+    /// `gradient(at:)`. Only users that reach the output are listed (see
+    /// ``finish(_:inputs:output:)``), so every term is added: a zero adjoint times an
+    /// infinite partial is NaN there, as in the sweep, and a zero times a finite
+    /// partial adds a zero to a sum that (starting from +0) is never −0.
     @inlinable
     static func backward(_ s: UnsafeMutablePointer<_TraceState>, from output: Int) {
         let m = s.pointee.count
@@ -385,25 +407,8 @@ extension _TraceState {
         let start = s.pointee.useStart, uses = s.pointee.uses
         (adj + output).update(repeating: 0, count: m - output)
         adj[output] = 1
-        // Whether an exact zero of T may still carry derivative information (a nested
-        // AD number): then only a structural zero is left out.
         let marker = UInt32(truncatingIfNeeded: previousMarker)
-        if T.self is any _StructuralZero.Type {
-            var previous: T = 1
-            var k = output
-            while k > 0 {
-                k &-= 1
-                var sum: T = 0
-                for e in Int(start[k])..<Int(start[k &+ 1]) {
-                    let u = uses[e]
-                    let user = UInt32(truncatingIfNeeded: u)
-                    let a = user == marker ? previous : adj[Int(user)]
-                    if a != 0 || !_isStructurallyZero(a) { sum += a * p[Int(truncatingIfNeeded: u &>> 32)] }
-                }
-                adj[k] = sum
-                previous = sum
-            }
-        } else {
+        do {
             // The adjoint of slot k + 1 (just computed) is read from a register, not
             // reloaded: on chains of operations that halves the latency per step.
             var previous: T = 1
@@ -419,8 +424,7 @@ extension _TraceState {
                     let user = UInt32(truncatingIfNeeded: u)
                     let a: T
                     if user == marker { a = previous } else { a = adj[Int(user)] }
-                    let term = a * p[Int(truncatingIfNeeded: u &>> 32)]
-                    sum = 0 + (a == 0 ? 0 : term)  // as the sweep: +0 + term, never −0
+                    sum = 0 + a * p[Int(truncatingIfNeeded: u &>> 32)]  // as the sweep: +0 + term, never −0
                 } else {
                     var total: T = 0
                     while e < end {
@@ -428,8 +432,7 @@ extension _TraceState {
                         let user = UInt32(truncatingIfNeeded: u)
                         let a: T
                         if user == marker { a = previous } else { a = adj[Int(user)] }
-                        let term = a * p[Int(truncatingIfNeeded: u &>> 32)]
-                        total += a == 0 ? 0 : term
+                        total += a * p[Int(truncatingIfNeeded: u &>> 32)]
                         e &+= 1
                     }
                     sum = total

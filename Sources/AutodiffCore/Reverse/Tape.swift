@@ -4,9 +4,8 @@ internal import Synchronization
 /// One recorded operation: up to two parents and the partials toward them.
 ///
 /// Node 0 of every tape is a sink: constants point there, and its adjoint is
-/// discarded. A node whose `lhs` is ``TapeNode/callbackMarker`` runs the
-/// callback stored at index `rhs` instead (operations with many inputs, custom
-/// rules, tensor pullbacks).
+/// discarded. An operation with more inputs (a custom rule) is a chain of such
+/// nodes, so every node's parents are known to the sweep.
 @frozen
 @usableFromInline
 internal struct TapeNode<T> {
@@ -22,15 +21,7 @@ internal struct TapeNode<T> {
         self.dl = dl
         self.dr = dr
     }
-
-    /// Marks a node whose backward step is a callback.
-    @inlinable static var callbackMarker: UInt32 { UInt32.max }
 }
-
-/// The backward step of a node that does not fit two partials: it receives the
-/// node's adjoint and the adjoint buffer to accumulate into.
-@usableFromInline
-internal typealias TapeCallback<T> = (_ adjoint: T, _ adjoints: UnsafeMutablePointer<T>) -> Void
 
 /// The state of one tape, in raw memory that is never freed (so a stale
 /// ``Reverse`` can always read its tape's generation and fail cleanly).
@@ -51,7 +42,6 @@ internal struct TapeState<T: Real> {
     @usableFromInline var nodes: UnsafeMutablePointer<TapeNode<T>>
     @usableFromInline var adjoints: UnsafeMutablePointer<T>
     @usableFromInline var adjointCapacity: Int
-    @usableFromInline var callbacks: [TapeCallback<T>]
     /// Where the operator that opened the tape was called (for messages).
     @usableFromInline var origin: TapeOrigin
 }
@@ -117,33 +107,26 @@ public struct Tape<T: Real> {
         return UInt32(truncatingIfNeeded: i)
     }
 
-    /// Records a node whose backward step is `callback`: for operations with
-    /// more than two inputs, custom rules, and tensor pullbacks.
-    @inlinable
-    internal func pushCallback(_ callback: @escaping TapeCallback<T>) -> UInt32 {
-        let k = state.pointee.callbacks.count
-        state.pointee.callbacks.append(callback)
-        return push(TapeNode(lhs: TapeNode<T>.callbackMarker, rhs: UInt32(k), dl: 0, dr: 0))
-    }
-
     /// Records the result of an operation with many inputs: `value` with
-    /// partials `partials[k]` toward `inputs[k]`.
+    /// partials `partials[k]` toward `inputs[k]`, as a chain of two-parent nodes
+    /// (the first takes two inputs, each next one the previous node, with partial 1,
+    /// and one more input), so the sweep knows every parent.
     public func record(value: T, inputs: [Reverse<T>], partials: [T]) -> Reverse<T> {
         autodiffRequire(inputs.count == partials.count, "Tape.record(value:inputs:partials:)",
                         "\(inputs.count) inputs but \(partials.count) partials")
-        var parents: [UInt32] = []
-        var weights: [T] = []
+        var last: (index: UInt32, partial: T)?
+        var chain: UInt32?
         for (x, p) in zip(inputs, partials) where x.tape != nil {
             x.checkTape(state, generation, "custom rule")
-            parents.append(x.index)
-            weights.append(p)
-        }
-        if parents.isEmpty { return Reverse(constant: value) }
-        let index = pushCallback { adjoint, adjoints in
-            for (k, p) in parents.enumerated() {
-                adjoints[Int(p)] += _scaled(adjoint, by: weights[k])
+            if let (i, q) = last {
+                chain = push(TapeNode(lhs: i, rhs: x.index, dl: q, dr: p))
+                last = (chain!, 1)
+            } else {
+                last = (x.index, p)
             }
         }
+        guard let (i, q) = last else { return Reverse(constant: value) }
+        let index = chain ?? push(TapeNode(lhs: i, rhs: 0, dl: q, dr: 0))
         return Reverse(value: value, tape: state, index: index, generation: generation)
     }
 
@@ -170,7 +153,7 @@ public struct Tape<T: Real> {
             adj[Int(output.index)] += seed
             top = max(top, Int(output.index))
         }
-        TapeState.sweep(s, from: top)
+        TapeState.sweep(s, from: top, seeds: seeds)
     }
 
     /// The adjoint of `x` after the last backward pass (0 for constants).
@@ -245,7 +228,7 @@ extension TapeState {
             s.initialize(to: TapeState(
                 generation: 0, isActive: false, count: 0, capacity: capacity,
                 nodes: allocateNodes(capacity), adjoints: allocateAdjoints(capacity),
-                adjointCapacity: capacity, callbacks: [], origin: origin))
+                adjointCapacity: capacity, origin: origin))
         }
         s.pointee.generation = nextGeneration()
         s.pointee.isActive = true
@@ -259,7 +242,6 @@ extension TapeState {
     static func release(_ s: UnsafeMutablePointer<TapeState>) {
         s.pointee.nodes.deinitialize(count: s.pointee.count)
         s.pointee.count = 0
-        s.pointee.callbacks.removeAll(keepingCapacity: false)
         s.pointee.generation = nextGeneration()
         s.pointee.isActive = false
         if s.pointee.capacity > retainedCapacityLimit {
@@ -312,34 +294,74 @@ extension TapeState {
     }
 
     /// The reverse sweep: one loop from the newest node down to node 1.
+    ///
+    /// Structural zeros against numerical zeros: a node the seeds never reach (an
+    /// unused intermediate) contributes nothing, whatever its partials; a node they
+    /// reach passes on its adjoint times its partials, so a zero adjoint that arrived
+    /// through the graph times an infinite partial is NaN (as in PyTorch and in
+    /// forward mode: log(exp(800))' is NaN). Reachability is only looked up where it
+    /// matters, when an exactly-zero adjoint meets a partial that is not finite (for
+    /// nested AD numbers, whenever the adjoint is a structural zero, since their
+    /// partials' tangents may be infinite where the value is not): a lazy
+    /// ``_TapeReachability`` pass, at most once over the tape, so the usual sweep
+    /// costs nothing more.
     @inlinable
-    static func sweep(_ s: UnsafeMutablePointer<TapeState>, from top: Int) {
+    static func sweep(_ s: UnsafeMutablePointer<TapeState>, from top: Int, seeds: [(Reverse<T>, T)]) {
         let nodes = s.pointee.nodes
         let adj = s.pointee.adjoints
+        var reach = _TapeReachability()
+        defer { reach.deallocate() }
+        let nested = T.self is any _StructuralZero.Type
         var i = top
         while i > 0 {
             let a = adj[i]
             let node = nodes[i]
-            if node.lhs == TapeNode<T>.callbackMarker {
-                if !_isExactZeroAdjoint(a) { s.pointee.callbacks[Int(node.rhs)](a, adj) }
-            } else {
-                let l = a * node.dl
-                let r = a * node.dr
-                if l.isFinite && r.isFinite {
-                    adj[Int(node.lhs)] += l
-                    adj[Int(node.rhs)] += r
-                } else if !_isStructurallyZero(a) {
-                    // A zero adjoint (an unused intermediate) never turns into NaN.
-                    adj[Int(node.lhs)] += l
-                    adj[Int(node.rhs)] += r
-                }
+            let l = a * node.dl
+            let r = a * node.dr
+            let plain = nested ? a != 0 || !_isStructurallyZero(a) : (l.isFinite && r.isFinite) || a != 0
+            if plain || reach.isReached(i, s, top, seeds) {
+                adj[Int(node.lhs)] += l
+                adj[Int(node.rhs)] += r
             }
             i -= 1
         }
     }
 }
 
-@inlinable
-internal func _isExactZeroAdjoint<T: Real>(_ a: T) -> Bool {
-    a == 0 && _isStructurallyZero(a)
+/// Which nodes of a tape the seeds of a backward pass reach, computed lazily from
+/// the top down (a node's parents are marked once the node is known reached), and
+/// only as far down as the sweep asked.
+@usableFromInline
+internal struct _TapeReachability {
+    @usableFromInline var reached: UnsafeMutablePointer<Bool>?
+    /// Nodes above this index have marked their parents.
+    @usableFromInline var done = 0
+
+    @inlinable init() {}
+
+    @inlinable
+    func deallocate() { reached?.deallocate() }
+
+    /// Whether node `i` is reached from `seeds`; calls come with decreasing `i`.
+    @usableFromInline @inline(never)
+    mutating func isReached<T: Real>(_ i: Int, _ s: UnsafeMutablePointer<TapeState<T>>, _ top: Int,
+                                     _ seeds: [(Reverse<T>, T)]) -> Bool {
+        let r: UnsafeMutablePointer<Bool>
+        if let reached { r = reached } else {
+            r = .allocate(capacity: top + 1)
+            r.initialize(repeating: false, count: top + 1)
+            for (output, _) in seeds where output.tape != nil { r[Int(output.index)] = true }
+            reached = r
+            done = top + 1
+        }
+        let nodes = s.pointee.nodes
+        while done > i + 1 {
+            done -= 1
+            if r[done] {
+                r[Int(nodes[done].lhs)] = true
+                r[Int(nodes[done].rhs)] = true
+            }
+        }
+        return r[i]
+    }
 }

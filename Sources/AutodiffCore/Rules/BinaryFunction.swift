@@ -83,7 +83,12 @@ public enum BinaryFunction: Hashable, Sendable, CaseIterable {
         case .multiply: return (y, x)
         case .divide: return (1 / y, -Ω / y)
         case .pow:
-            let dx: T = y == 0 ? 0 : y * T.pow(x, y - 1)
+            // d/dx x^0 = 0 everywhere (PyTorch), written as y times a factor made finite
+            // there, not as a constant: its own derivative in y (1/x, the mixed second
+            // derivative) survives, so Hessians stay symmetric at y = 0.
+            var factor = T.pow(x, y - 1)
+            if y == 0 && !factor.isFinite { factor = 0 }
+            let dx: T = y * factor
             let dy: T = (x == 0 && y > 0) ? 0 : Ω * T.log(x)
             return (dx, dy)
         case .atan2:
