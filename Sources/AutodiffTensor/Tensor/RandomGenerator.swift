@@ -1,4 +1,5 @@
 import AutodiffCore
+internal import Synchronization
 import RealModule
 
 /// A small, seedable, portable pseudo-random number generator: xoshiro256**
@@ -67,4 +68,37 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}
+
+// MARK: - The default generator
+
+/// The generator that random initialisers use when you pass none (PyTorch's default
+/// generator). Seeded with PyTorch's default seed, so a program's runs repeat until you
+/// reseed it with ``manualSeed(_:)``.
+private let _defaultGenerator = Mutex(RandomGenerator(seed: 67_280_421_310_721))
+
+extension RandomGenerator {
+    /// Runs `body` with the default generator (the one ``manualSeed(_:)`` seeds), under a
+    /// lock, so that threads drawing from it never share a state.
+    ///
+    /// ```swift
+    /// let u = RandomGenerator.withDefault { $0.nextUniform() }
+    /// ```
+    public static func withDefault<R>(_ body: (inout RandomGenerator) -> R) -> R {
+        _defaultGenerator.withLock { body(&$0) }
+    }
+}
+
+/// Seeds the default generator that `Linear(1, 32)`, `Tensor.randomNormal(_:)` and the
+/// other random initialisers without a `using:` argument draw from, so that runs repeat
+/// (PyTorch: `torch.manual_seed`).
+///
+/// ```swift
+/// manualSeed(42)
+/// let a = Tensor<Double>.randomNormal([2])
+/// manualSeed(42)
+/// let b = Tensor<Double>.randomNormal([2])   // a == b
+/// ```
+public func manualSeed(_ seed: UInt64) {
+    _defaultGenerator.withLock { $0 = RandomGenerator(seed: seed) }
 }

@@ -177,6 +177,33 @@ extension Tensor {
         return Tensor(_shape: shape, _scalars: out)
     }
 
+    /// Samples from a normal distribution drawn from the default generator
+    /// (`torch.randn`; seed it with ``manualSeed(_:)``).
+    ///
+    /// ```swift
+    /// manualSeed(0)
+    /// let w = Tensor<Double>.randomNormal([2, 3], standardDeviation: 0.1)
+    /// ```
+    public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1,
+                                    requiresGrad: Bool = false) -> Tensor {
+        RandomGenerator.withDefault {
+            randomNormal(shape, mean: mean, standardDeviation: standardDeviation, requiresGrad: requiresGrad, using: &$0)
+        }
+    }
+
+    /// Samples uniformly from `[lower, upper)` with the default generator (`torch.rand`
+    /// scaled; seed it with ``manualSeed(_:)``).
+    ///
+    /// ```swift
+    /// let u = Tensor<Double>.randomUniform([4], lower: -1, upper: 1)
+    /// ```
+    public static func randomUniform(_ shape: [Int], lower: Scalar = 0, upper: Scalar = 1,
+                                     requiresGrad: Bool = false) -> Tensor {
+        RandomGenerator.withDefault {
+            randomUniform(shape, lower: lower, upper: upper, requiresGrad: requiresGrad, using: &$0)
+        }
+    }
+
     /// A tensor of the same shape as `self` filled with `value`.
     public func filled(with value: Scalar) -> Tensor { Tensor.full(shape, value) }
 }

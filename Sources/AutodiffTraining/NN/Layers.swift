@@ -36,6 +36,21 @@ public final class Linear<Scalar: Real>: Module {
         self.bias = bias ? Parameter(Tensor.randomUniform([outFeatures], lower: -bound, upper: bound, using: &generator)) : nil
     }
 
+    /// A layer with PyTorch's default initialisation drawn from the default generator
+    /// (seed it with ``manualSeed(_:)`` for runs that repeat), as `nn.Linear(in, out)`.
+    ///
+    /// ```swift
+    /// manualSeed(0)
+    /// let layer = Linear<Double>(1, 32)
+    /// ```
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        var generator = RandomGenerator.withDefault { generator in
+            // Draw a seed, so that the layer's own draws do not hold the lock.
+            RandomGenerator(seed: generator.next())
+        }
+        self.init(inFeatures, outFeatures, bias: bias, using: &generator)
+    }
+
     /// A layer with the given weight (`[in, out]`) and optional bias (`[out]`).
     ///
     /// ```swift
@@ -151,8 +166,17 @@ public final class Sequential<Scalar: Real>: Module {
     /// The modules, applied in order.
     public let layers: [any Module<Scalar>]
 
-    public init(_ layers: [any Module<Scalar>]) { self.layers = layers }
+    /// The modules in order. The scalar type is inferred from any layer that names it:
+    /// `Sequential(Linear<Double>(1, 32), ReLU(), Linear(32, 1))`.
+    ///
+    /// ```swift
+    /// manualSeed(0)
+    /// let model = Sequential(Linear<Double>(1, 32), Tanh(), Linear(32, 1))
+    /// ```
     public convenience init(_ layers: any Module<Scalar>...) { self.init(layers) }
+
+    /// The modules in order, from an array.
+    public init(_ layers: [any Module<Scalar>]) { self.layers = layers }
 
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         layers.reduce(input) { x, layer in layer(x) }
