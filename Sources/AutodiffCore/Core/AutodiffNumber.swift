@@ -337,7 +337,11 @@ extension Real {
     /// ```
     @inlinable @inline(__always)
     public init<Source: BinaryFloatingPoint>(converting value: Source) {
+        // Every test below folds away in specialised code for Double, Float and
+        // Autodiff's types (a type comparison or a conformance the compiler can see).
         if let same = value as? Self { self = same; return }
+        if Self.self == Double.self { self = unsafeBitCast(Double(value), to: Self.self); return }
+        if Self.self == Float.self { self = unsafeBitCast(Float(value), to: Self.self); return }
         if let number = Self.self as? any _RuleApplying.Type { self = number._constantErased(value, as: Self.self); return }
         if let float = Self.self as? any BinaryFloatingPoint.Type { self = float.init(value) as! Self; return }
         self.init(_constant: Double(value))
