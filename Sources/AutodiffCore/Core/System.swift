@@ -60,6 +60,10 @@ package func _replacingCharacters(_ text: String, _ replacements: [Character: St
     return out
 }
 
+/// The number of processors online (at least 1).
+@usableFromInline
+package let _coreCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
 /// The value of an environment variable.
 package func _environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }

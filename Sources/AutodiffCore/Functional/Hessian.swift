@@ -1,11 +1,4 @@
 internal import Dispatch
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Musl)
-internal import Musl
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
 import RealModule
 
 /// Hessian columns `start..<start+width` (and the value and gradient) by
@@ -117,8 +110,6 @@ internal struct _SharedInput<S>: @unchecked Sendable {
     @inlinable init(_ value: S) { self.value = value }
 }
 
-@usableFromInline
-internal let _coreCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// `body(0..<iterations)` across the cores (Dispatch is imported internally, so that
 /// importing Autodiff does not bring Foundation's or Dispatch's overloads into users' code).
