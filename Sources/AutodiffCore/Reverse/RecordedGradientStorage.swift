@@ -300,17 +300,11 @@ extension _TraceState {
     /// did not find elsewhere (all but those of `+`, `−`, `×`). The `previous`
     /// variants of `+`, `−`, `×` take the slot just computed from a register instead
     /// of reloading it, which shortens chains of dependent operations.
-    @inlinable
-    static func run(_ s: UnsafeMutablePointer<_TraceState>, _ start: Int, _ end: Int, _ cursor: inout Int) {
-        guard start < end else { return }
-        s.pointee.unaries.withUnsafeBufferPointer { unaries in
-            _run(s, start, end, &cursor, unaries)
-        }
-    }
-
+    /// (`unaries` is the recording's list of unary rules, read in order through `cursor`.)
     @inlinable @inline(__always)
     static func _run(_ s: UnsafeMutablePointer<_TraceState>, _ start: Int, _ end: Int, _ cursor: inout Int,
                      _ unaries: UnsafeBufferPointer<UnaryFunction>) {
+        guard start < end else { return }
         let codes = s.pointee.codes, operands = s.pointee.operands
         let v = s.pointee.values
         let d = v + s.pointee.slotCapacity
@@ -362,34 +356,38 @@ extension _TraceState {
     /// came out differently (the pass stops there), or nil.
     @inlinable
     static func forward(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int, checking: Bool) -> Int? {
-        var cursor = 0
-        var k = inputs
-        if checking && !s.pointee.comparisons.isEmpty {
-            let v = s.pointee.values
-            let changed: Int? = s.pointee.comparisons.withUnsafeBufferPointer { cs in
-                for j in cs.indices {
-                    let c = cs[j]
-                    let p = Int(c.position)
-                    if p > k {
-                        run(s, k, p, &cursor)
-                        k = p
+        // The unary rules are read through one buffer pointer for the whole pass (taking it
+        // per segment between comparisons cost ~15 ns a segment).
+        s.pointee.unaries.withUnsafeBufferPointer { unaries in
+            var cursor = 0
+            var k = inputs
+            if checking && !s.pointee.comparisons.isEmpty {
+                let v = s.pointee.values
+                let changed: Int? = s.pointee.comparisons.withUnsafeBufferPointer { cs in
+                    for j in cs.indices {
+                        let c = cs[j]
+                        let p = Int(c.position)
+                        if p > k {
+                            _run(s, k, p, &cursor, unaries)
+                            k = p
+                        }
+                        let a = v[Int(c.a)], b = v[Int(c.b)]
+                        let outcome: Bool
+                        switch c.kind {
+                        case 0: outcome = a < b
+                        case 1: outcome = a <= b
+                        case 2: outcome = a == b
+                        default: outcome = a.sign == .minus
+                        }
+                        if outcome != c.outcome { return j }
                     }
-                    let a = v[Int(c.a)], b = v[Int(c.b)]
-                    let outcome: Bool
-                    switch c.kind {
-                    case 0: outcome = a < b
-                    case 1: outcome = a <= b
-                    case 2: outcome = a == b
-                    default: outcome = a.sign == .minus
-                    }
-                    if outcome != c.outcome { return j }
+                    return nil
                 }
-                return nil
+                if changed != nil { return changed }
             }
-            if changed != nil { return changed }
+            _run(s, k, s.pointee.count, &cursor, unaries)
+            return nil
         }
-        run(s, k, s.pointee.count, &cursor)
-        return nil
     }
 
     /// The backward pass from slot `output`: each slot's adjoint is gathered from its
