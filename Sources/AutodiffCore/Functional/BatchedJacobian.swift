@@ -134,7 +134,7 @@ internal func _writingOutputs<S: Real, let N: Int>(
 /// output array are reused for all points.
 ///
 /// ```swift
-/// func residual<S: Real>(_ x: [S], _ c: Double) -> (S, S) { (x[0] * x[1] - S(c), S.sin(x[0])) }
+/// func residual<S: Real>(_ x: [S], _ c: Double) -> (S, S) { (x[0] * x[1] - S(converting: c), S.sin(x[0])) }
 /// let c = [1.0, 2.0, 3.0]                                  // per-point data
 /// var J = [Double](repeating: 0, count: 3 * 2 * 2)
 /// jacobians(at: [1, 2, 3, 4, 5, 6], inputs: 2, outputs: 2, into: &J) {
@@ -165,7 +165,7 @@ public func jacobians<S: Real, let N: Int>(
 /// ```swift
 /// var J = [Double](repeating: 0, count: 3 * 2 * 2)
 /// jacobians(at: [1, 2, 3, 4, 5, 6], inputs: 2, outputs: 2, into: &J) { p, x in
-///     [x[0] * x[1], Double(p) * x[0]]
+///     [x[0] * x[1], x[0] * x[0]]      // p: the point's index, for per-point data
 /// }
 /// ```
 @inlinable
@@ -340,7 +340,7 @@ internal func _batchedJacobians<F: DifferentiableFunction>(
 /// ```swift
 /// let prepared = PreparedJacobian(inputs: 2, outputs: 2) {
 ///     (x: [DualVector<Double, 2>], y: inout [DualVector<Double, 2>]) in
-///     y[0] = x[0] * x[1]; y[1] = Double.sin(x[0])
+///     y[0] = x[0] * x[1]; y[1] = .sin(x[0])
 /// }
 /// var J = [Double](repeating: 0, count: 4)
 /// for x in iterates { prepared.jacobian(at: x, into: &J) }    // J row-major, 2 × 2
@@ -395,7 +395,7 @@ public final class PreparedJacobian<S: Real> {
     ///
     /// ```swift
     /// let prepared = PreparedJacobian(inputs: 2, outputs: 2) { (x: [DualVector<Double, 2>]) in
-    ///     [x[0] * x[1], Double.sin(x[0])]
+    ///     [x[0] * x[1], .sin(x[0])]
     /// }
     /// ```
     @inlinable

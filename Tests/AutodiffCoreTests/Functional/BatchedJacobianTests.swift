@@ -55,6 +55,25 @@ struct BatchedJacobianTests {
         #expect(J == expected)
     }
 
+    @Test("the documentation's examples give the Jacobians they state")
+    func documentedExamples() {
+        func residual<S: Real>(_ x: [S], _ c: Double) -> (S, S) { (x[0] * x[1] - S(converting: c), S.sin(x[0])) }
+        let c = [1.0, 2.0, 3.0]
+        var J = [Double](repeating: 0, count: 3 * 2 * 2)
+        jacobians(at: [1, 2, 3, 4, 5, 6], inputs: 2, outputs: 2, into: &J) {
+            (p: Int, x: [DualVector<Double, 2>], y: inout [DualVector<Double, 2>]) in
+            (y[0], y[1]) = residual(x, c[p])
+        }
+        #expect(J == [2, 1, Double.cos(1), 0, 4, 3, Double.cos(3), 0, 6, 5, Double.cos(5), 0])
+        let prepared = PreparedJacobian(inputs: 2, outputs: 2) {
+            (x: [DualVector<Double, 2>], y: inout [DualVector<Double, 2>]) in
+            y[0] = x[0] * x[1]; y[1] = .sin(x[0])
+        }
+        #expect(prepared.jacobian(at: [1.0, 2.0]) == [[2, 1], [Double.cos(1), 0]])
+        let gradient = PreparedGradient(inputs: 2) { (x: [DualVector<Double, 2>]) in x[0] * x[0] + x[1] * x[1] * x[1] }
+        #expect(gradient.gradient(at: [1, 2]) == [2, 12])
+    }
+
     @Test("returning closure, default 8 lanes (2 passes) and 4 lanes: bit for bit jacobian(at:)")
     func returningClosure() {
         let (points, features) = baProblem(count: 23)
