@@ -1,3 +1,4 @@
+internal import Synchronization
 import RealModule
 
 // Many small Jacobians of one function (bundle adjustment's residual blocks, finite-element
@@ -84,8 +85,8 @@ internal func _batchShape(
     return count
 }
 
-/// The batched engine: `count` points, serial or over `workers` threads (contiguous runs of
-/// points, one workspace each). `f` is called from several threads at once when `workers > 1`.
+/// The batched engine: `count` points, serial or over `workers` threads (runs of points
+/// claimed in turn, one workspace per thread). `f` is called from several threads at once when `workers > 1`.
 @inlinable
 internal func _batchedJacobians<S: Real, let N: Int>(
     _ points: UnsafeBufferPointer<S>, n: Int, m: Int, into J: UnsafeMutableBufferPointer<S>,
@@ -102,12 +103,29 @@ internal func _batchedJacobians<S: Real, let N: Int>(
         workspace.run(x, 0..<count, into: out, values: nil, tag: tag, f, operation)
         return
     }
-    let shared = _SharedInput(x), target = _SendablePointer(out)
-    _concurrentPerform(iterations: workers) { w in
+    // Runs of `run` points are handed out in turn, so that a thread slowed by other work on
+    // a shared machine takes fewer of them; each point's arithmetic is the same on any thread.
+    let run = Swift.max(16, count / (workers * 16))
+    let runs = (count + run - 1) / run
+    let shared = _SharedInput(x), target = _SendablePointer(out), next = _WorkCounter()
+    _concurrentPerform(iterations: workers) { _ in
         var workspace = _JacobianWorkspace<S, N>(inputs: n, outputs: m)
-        let range = (w * count / workers)..<((w + 1) * count / workers)
-        workspace.run(shared.value, range, into: target.pointer, values: nil, tag: tag, f, operation)
+        while true {
+            let r = next.take()
+            if r >= runs { break }
+            workspace.run(shared.value, (r * run)..<Swift.min(count, r * run + run), into: target.pointer,
+                          values: nil, tag: tag, f, operation)
+        }
     }
+}
+
+/// The next unclaimed index of a run of work shared by threads.
+@usableFromInline
+internal final class _WorkCounter: Sendable {
+    private let counter = Atomic<Int>(0)
+    @usableFromInline init() {}
+    /// Claims the next index (0, 1, 2, … across all threads).
+    @usableFromInline func take() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// Adapts a closure returning its outputs to the in-place form (the returned array is the
@@ -197,7 +215,7 @@ public func jacobians<S: Real, let N: Int>(
 }
 
 /// The Jacobians of one function at many points, spread over the cores when `parallel`
-/// is true: each thread takes a contiguous run of points with its own workspace, so `f`
+/// is true: each thread claims runs of points in turn and has its own workspace, so `f`
 /// is called from several threads at once and must be `@Sendable`. The results are the
 /// same, bit for bit, as on one thread.
 ///
@@ -289,7 +307,7 @@ public func jacobians<F: DifferentiableFunction>(
 }
 
 /// The Jacobians of a `Sendable` ``DifferentiableFunction`` at many points, spread over the
-/// cores when `parallel` is true (each thread a contiguous run of points); the results are
+/// cores when `parallel` is true (each thread claims runs of points in turn); the results are
 /// the same, bit for bit, as on one thread.
 ///
 /// ```swift
