@@ -58,6 +58,15 @@ let package = Package(
             path: "Sources/AutogradBench"
         ),
         .executableTarget(
+            name: "BatchBench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "AutodiffCore", package: "Autodiff"),
+                "BenchmarkProblems",
+            ],
+            path: "Sources/BatchBench"
+        ),
+        .executableTarget(
             name: "TaylorBench",
             dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/TaylorBench"

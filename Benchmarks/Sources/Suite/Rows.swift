@@ -325,6 +325,22 @@ func baRows(_ shared: SharedData) throws -> [Row] {
         }
         return values
     }
+    let points = Array(blocks.joined())
+    /// All p blocks in one batched call writing straight into the result (the layout is the
+    /// same: p row-major 2 × 15 blocks), then the weight rows.
+    func batched(parallel: Bool) -> [Double] {
+        var values = [Double](repeating: 0, count: 31 * p)
+        values.withUnsafeMutableBufferPointer { out in
+            points.withUnsafeBufferPointer { x in
+                jacobians(at: x, inputs: 15, outputs: 2, into: UnsafeMutableBufferPointer(rebasing: out[..<(30 * p)]),
+                          parallel: parallel) { (i: Int, x: [DualVector<Double, 16>], y: inout [DualVector<Double, 16>]) in
+                    (y[0], y[1]) = baReprojectionError(x, feature: features[i])
+                }
+            }
+            for i in 0..<p { out[30 * p + i] = derivative(at: weights[i]) { baWeightError($0) } }
+        }
+        return values
+    }
     return [
         Row(id: "ba-jac", size: "ba1 p=\(p)", method: "per block jacobian(at:), DualVector<Double, 15> (1 pass)", slow: true,
             primal: primal,
@@ -343,6 +359,12 @@ func baRows(_ shared: SharedData) throws -> [Row] {
         Row(id: "ba-jac", size: "ba1 p=\(p)", method: "per block jacobian(at:mode: .reverse) (1 tape, 2 sweeps)", slow: true,
             primal: primal,
             derivative: { assemble { i in jacobian(at: blocks[i], mode: .reverse) { baResidualBlock($0, feature: features[i]) } } },
+            expectedPrimal: nil, check: check),
+        Row(id: "ba-jac", size: "ba1 p=\(p)", method: "batched jacobians(at:inputs:outputs:into:), DualVector<Double, 16>, in-place closure", slow: true,
+            primal: primal, derivative: { batched(parallel: false) },
+            expectedPrimal: nil, check: check),
+        Row(id: "ba-jac", size: "ba1 p=\(p)", method: "batched jacobians(at:inputs:outputs:into:parallel: true), DualVector<Double, 16>", threads: 2, slow: true,
+            primal: primal, derivative: { batched(parallel: true) },
             expectedPrimal: nil, check: check),
     ].map { row in
         // The primal check: observation 0's two residuals against the reference.
