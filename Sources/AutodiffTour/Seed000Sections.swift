@@ -119,7 +119,7 @@ let seed000Sections: [TourSection] = [
     TourSection(seed: "000", title: "7. in-place operations on a leaf that requires grad are refused") {
         var a = Tensor<Float>.linspace(from: 0, to: 2 * Float.pi, count: 4, requiresGrad: true)
         do {
-            try a.map_(.sin)   // a.sin_()
+            try a.formMap(.sin)   // a.sin_()
             print("(no error)")
         } catch {
             print("RuntimeError: \(error)")

@@ -25,8 +25,8 @@ let seed004Sections: [TourSection] = [
             withNoGrad {
                 w1 -= learningRate * w1.grad!
                 w2 -= learningRate * w2.grad!
-                w1.grad!.zero_()
-                w2.grad!.zero_()
+                w1.grad!.setToZero()
+                w2.grad!.setToZero()
             }
         }
     },

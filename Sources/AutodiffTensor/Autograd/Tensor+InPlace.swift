@@ -12,21 +12,21 @@ extension Tensor {
     /// `self += alpha · other` in place (PyTorch's `add_(other, alpha=)`).
     ///
     /// ```swift
-    /// withNoGrad { w.add_(w.grad!, alpha: -0.01) }   // an SGD step
+    /// withNoGrad { w.add(w.grad!, alpha: -0.01) }   // an SGD step
     /// ```
     ///
     /// - Precondition: not a leaf that requires grad while recording; the
     ///   result keeps `self`'s shape.
-    public mutating func add_(_ other: Tensor, alpha: Scalar = 1, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func add(_ other: Tensor, alpha: Scalar = 1, file: StaticString = #fileID, line: UInt = #line) {
         _assignInPlace("add_", CallSite(file: file, line: line)) { alpha == 1 ? $0 + other : $0 + other * alpha }
     }
 
     /// `self −= alpha · other` in place (PyTorch's `sub_`).
     ///
     /// ```swift
-    /// withNoGrad { w.subtract_(w.grad! * 1e-6) }
+    /// withNoGrad { w.subtract(w.grad! * 1e-6) }
     /// ```
-    public mutating func subtract_(_ other: Tensor, alpha: Scalar = 1, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func subtract(_ other: Tensor, alpha: Scalar = 1, file: StaticString = #fileID, line: UInt = #line) {
         _assignInPlace("subtract_", CallSite(file: file, line: line)) { alpha == 1 ? $0 - other : $0 - other * alpha }
     }
 
@@ -34,14 +34,14 @@ extension Tensor {
     ///
     /// ```swift
     /// var a = x * 2
-    /// a.multiply_(Tensor(3.0))
+    /// a.multiply(by: Tensor(3.0))
     /// ```
-    public mutating func multiply_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func multiply(by other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         _assignInPlace("multiply_", CallSite(file: file, line: line)) { $0 * other }
     }
 
     /// `self /= other` in place (PyTorch's `div_`).
-    public mutating func divide_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func divide(by other: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         _assignInPlace("divide_", CallSite(file: file, line: line)) { $0 / other }
     }
 
@@ -49,14 +49,14 @@ extension Tensor {
     ///
     /// ```swift
     /// var g = w.grad!
-    /// g.zero_()
+    /// g.setToZero()
     /// ```
-    public mutating func zero_(file: StaticString = #fileID, line: UInt = #line) {
-        fill_(0, file: file, line: line)
+    public mutating func setToZero(file: StaticString = #fileID, line: UInt = #line) {
+        fill(with: 0, file: file, line: line)
     }
 
     /// Sets every element to `value` in place (PyTorch's `fill_`).
-    public mutating func fill_(_ value: Scalar, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func fill(with value: Scalar, file: StaticString = #fileID, line: UInt = #line) {
         let s = shape
         _assignInPlace("fill_", CallSite(file: file, line: line)) { old in
             Tensor._op("fill", "FillBackward0", [old], {
@@ -66,7 +66,7 @@ extension Tensor {
     }
 
     /// Copies `source`'s values (broadcast to `self`'s shape) in place (PyTorch's `copy_`).
-    public mutating func copy_(_ source: Tensor, file: StaticString = #fileID, line: UInt = #line) {
+    public mutating func copy(from source: Tensor, file: StaticString = #fileID, line: UInt = #line) {
         let s = shape
         _assignInPlace("copy_", CallSite(file: file, line: line)) { old in
             Tensor._op("copy", "CopyBackwards", [old, source], { source._expand(to: s) }) { g in
@@ -76,16 +76,16 @@ extension Tensor {
     }
 
     /// Applies a function of the rule table in place (`x.sin_()` is
-    /// `try x.map_(.sin)`), throwing instead of stopping when refused.
+    /// `try x.formMap(.sin)`), throwing instead of stopping when refused.
     ///
     /// ```swift
     /// var a = Tensor<Double>.linspace(from: 0, to: 1, count: 3, requiresGrad: true)
-    /// try a.map_(.sin)   // throws AutogradError.leafInPlace
+    /// try a.formMap(.sin)   // throws AutogradError.leafInPlace
     /// ```
     ///
     /// - Throws: ``AutogradError/leafInPlace(operation:location:)`` on a leaf
     ///   that requires grad while recording.
-    public mutating func map_(_ f: UnaryFunction, file: StaticString = #fileID, line: UInt = #line) throws {
+    public mutating func formMap(_ f: UnaryFunction, file: StaticString = #fileID, line: UInt = #line) throws {
         let location = CallSite(file: file, line: line)
         let name = "\(f.forwardName)_"
         if _meta.requiresGrad && _meta.isLeaf && _Autograd.isGradEnabled {

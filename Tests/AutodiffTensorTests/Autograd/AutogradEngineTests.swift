@@ -12,7 +12,7 @@ struct AutogradEngineTests {
         var a = x * 2
         let b = a.customProduct(a)
         #expect(a.version == 0)
-        a.multiply_(Tensor(3.0)); let modifyLine = #line
+        a.multiply(by: Tensor(3.0)); let modifyLine = #line
         #expect(a.version == 1 && a.gradFn?.name == "MulBackward0")
         do {
             try b.sum().backward()
@@ -34,13 +34,13 @@ struct AutogradEngineTests {
     func inPlaceSemantics() throws {
         var w = Tensor<Double>([1, 2], requiresGrad: true)
         try (w * w).sum().backward()
-        withNoGrad { w.subtract_(w.grad!, alpha: 0.5) }
+        withNoGrad { w.subtract(w.grad!, alpha: 0.5) }
         #expect(w.scalars == [0, 0] && w.isLeaf && w.requiresGrad && w.grad != nil && w.version == 1)
         var c = Tensor<Double>.zeros([2])
         c += w * 3
         #expect(c.gradFn?.name == "AddBackward0" && !c.isLeaf)
         var g = w.grad!
-        g.zero_()
+        g.setToZero()
         #expect(g.scalars == [0, 0] && w.grad!.scalars == [2, 4])   // value semantics: w.grad untouched
     }
 
@@ -186,7 +186,7 @@ struct AutogradEngineTests {
             for _ in 0..<10_000 {
                 let loss = pow(tanh(matmul(x, w)) - 0.5, 2).mean()
                 try! loss.backward()
-                withNoGrad { w.subtract_(w.grad!, alpha: 0.01) }
+                withNoGrad { w.subtract(w.grad!, alpha: 0.01) }
                 w.zeroGrad()
                 peak = Swift.max(peak, GradFunction.liveCount - base)
             }
@@ -212,7 +212,7 @@ struct AutogradMisuseMessages {
     func leafInPlaceExit() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             var w = Tensor<Double>([1, 2], requiresGrad: true)
-            w.add_(Tensor(1.0))
+            w.add(Tensor(1.0))
         }
         let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(stderr.contains("a leaf Variable that requires grad is being used in an in-place operation"),

@@ -187,8 +187,8 @@ struct AutogradSeedTests {
             losses.append(try loss.item())
             try loss.backward()
             withNoGrad {
-                w1.subtract_(w1.grad! * 1e-4)
-                w2.subtract_(w2.grad! * 1e-4)
+                w1.subtract(w1.grad! * 1e-4)
+                w2.subtract(w2.grad! * 1e-4)
             }
             w1.zeroGrad(setToNone: false)
             w2.zeroGrad()
@@ -227,8 +227,8 @@ struct AutogradSeedTests {
     func seedLeafInPlace() throws {
         var a = Tensor<Double>.linspace(from: 0, to: 1, count: 3, requiresGrad: true)
         #expect(a.isInPlaceRefused)
-        #expect(throws: AutogradError.self) { try a.map_(.sin) }
-        try withNoGrad { try a.map_(.sin) }
+        #expect(throws: AutogradError.self) { try a.formMap(.sin) }
+        try withNoGrad { try a.formMap(.sin) }
         #expect(agClose(a.scalars, [0, 0.5, 1].map { Foundation.sin($0) }))
         #expect(a.version == 1)
     }

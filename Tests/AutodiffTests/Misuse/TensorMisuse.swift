@@ -71,7 +71,7 @@ enum TensorMisuse: String, MisuseRow {
         case .raggedLiteral: _ = Tensor<Double>([[1, 2], [3]])
         case .leafInPlace:
             var w = Tensor<Double>([1, 2], requiresGrad: true)
-            w.add_(Tensor(1.0))
+            w.add(Tensor(1.0))
         case .requiresGradOfNonLeaf:
             let x = Tensor<Double>([1, 2], requiresGrad: true)
             (x * 2).requiresGrad = false
