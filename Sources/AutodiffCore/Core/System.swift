@@ -1,11 +1,12 @@
 // The few operating-system services the library needs (number formatting, files, the
-// environment, running a program), from the C library directly.
+// environment, running a program, parallel loops), from the C library directly.
 //
 // Why not Foundation: Foundation adds initializers and members to `Double` and the other
 // number types, and a module that imports it, even internally, makes them visible in its
 // users' code, where every extra overload slows the type-checking of ordinary arithmetic
 // (measured by scripts/typecheck/measure.py: `import Autodiff` cost a plain `Double`
 // expression 2-4x its time while any library module imported Foundation).
+internal import Dispatch
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)
@@ -63,6 +64,15 @@ package func _replacingCharacters(_ text: String, _ replacements: [Character: St
 /// The number of processors online (at least 1).
 @usableFromInline
 package let _coreCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+/// `body(0..<iterations)` across the cores (Dispatch is imported internally).
+@usableFromInline
+package func _concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        let box = _SharedInput(body)
+        DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+    }
+}
 
 /// The value of an environment variable.
 package func _environment(_ name: String) -> String? {

@@ -1,4 +1,3 @@
-internal import Dispatch
 import RealModule
 
 /// Hessian columns `start..<start+width` (and the value and gradient) by
@@ -110,16 +109,6 @@ internal struct _SharedInput<S>: @unchecked Sendable {
     @inlinable init(_ value: S) { self.value = value }
 }
 
-
-/// `body(0..<iterations)` across the cores (Dispatch is imported internally, so that
-/// importing Autodiff does not bring Foundation's or Dispatch's overloads into users' code).
-@usableFromInline
-package func _concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
-    withoutActuallyEscaping(body) { body in
-        let box = _SharedInput(body)
-        DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
-    }
-}
 
 /// The Hessian of a scalar function at `x` (n × n, symmetric), by forward-over-reverse:
 /// `f` is recorded on ``Reverse`` values whose partials are 8-lane ``DualVector``

@@ -1,4 +1,3 @@
-internal import Dispatch
 import AutodiffCore
 import RealModule
 
@@ -38,22 +37,12 @@ func _fastParallelFor(_ count: Int, grain: Int, _ body: (Int, Int) -> Void) {
         return
     }
     let size = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        // Disjoint ranges; the box only carries the non-escaping closure
-        // across `concurrentPerform`, which returns after every chunk ran.
-        let box = _FastUnchecked(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let start = c * size
-            let end = Swift.min(count, start + size)
-            if start < end { box.value(start, end) }
-        }
+    // Disjoint ranges.
+    _concurrentPerform(iterations: chunks) { c in
+        let start = c * size
+        let end = Swift.min(count, start + size)
+        if start < end { body(start, end) }
     }
-}
-
-@usableFromInline
-struct _FastUnchecked<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @inlinable init(_ value: T) { self.value = value }
 }
 
 /// The value of `f` at every element of `x`, or nil if `T` is not `Double` or `Float`.

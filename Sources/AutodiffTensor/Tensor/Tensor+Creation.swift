@@ -153,7 +153,7 @@ extension Tensor {
         let n = _elementCount(shape, operation: "randomNormal")
         var out = [Scalar]()
         out.reserveCapacity(n)
-        for _ in 0..<n { out.append(mean + standardDeviation * _fromDouble(generator.nextNormal())) }
+        for _ in 0..<n { out.append(mean + standardDeviation * Scalar(converting: generator.nextNormal())) }
         return Tensor(_shape: shape, _scalars: out)
     }
 
@@ -173,7 +173,7 @@ extension Tensor {
         let n = _elementCount(shape, operation: "randomUniform")
         var out = [Scalar]()
         out.reserveCapacity(n)
-        for _ in 0..<n { out.append(lower + (upper - lower) * _fromDouble(generator.nextUniform())) }
+        for _ in 0..<n { out.append(lower + (upper - lower) * Scalar(converting: generator.nextUniform())) }
         return Tensor(_shape: shape, _scalars: out)
     }
 
@@ -206,14 +206,6 @@ extension Tensor {
 
     /// A tensor of the same shape as `self` filled with `value`.
     public func filled(with value: Scalar) -> Tensor { Tensor.full(shape, value) }
-}
-
-/// Converts a `Double` to any `Real` scalar (exact for Double, rounded for Float).
-@inlinable
-func _fromDouble<T: Real>(_ d: Double) -> T {
-    if T.self == Double.self { return unsafeBitCast(d, to: T.self) }
-    if T.self == Float.self { return unsafeBitCast(Float(d), to: T.self) }
-    return T(_constant: d)
 }
 
 /// Converts any `Real` scalar to `Double` when it is a binary floating-point

@@ -36,12 +36,6 @@ func _chunked(count: Int, parallel: Bool, _ body: (Int, Int) -> Void) {
     }
 }
 
-@usableFromInline
-struct _UncheckedSendable<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @inlinable init(_ value: T) { self.value = value }
-}
-
 @inlinable
 func _mapLoop<T: Real>(_ x: [T], parallel: Bool, _ body: (T) -> T) -> [T] {
     let n = x.count
