@@ -34,7 +34,7 @@ public func digamma<T: Real>(_ x: T) -> T {
                                   -1.0 / 132.0, 691.0 / 32760.0, -1.0 / 12.0]
     var series: T = 0
     for c in coefficients.reversed() {
-        series = (series + T(_constant: c)) * inv2
+        series = (series + T(converting: c)) * inv2
     }
     return result + T.log(x) - inv / 2 + series
 }

@@ -344,15 +344,16 @@ public enum UnaryFunction: Hashable, Sendable {
     }
 }
 
-@inlinable func _ln2<T: Real>() -> T { T(_constant: 0.693147180559945309417232121458176568) }
-@inlinable func _ln10<T: Real>() -> T { T(_constant: 2.30258509299404568401799145468436421) }
-@inlinable func _twoOverSqrtPi<T: Real>() -> T { T(_constant: 1.12837916709551257389615890312154517) }
+@inlinable func _ln2<T: Real>() -> T { T(converting: 0.693147180559945309417232121458176568) }
+@inlinable func _ln10<T: Real>() -> T { T(converting: 2.30258509299404568401799145468436421) }
+@inlinable func _twoOverSqrtPi<T: Real>() -> T { T(converting: 1.12837916709551257389615890312154517) }
 
 extension Real {
-    /// Converts a `Double` constant into any `Real` type (used for rule constants;
-    /// exact for `Double`, correctly rounded for `Float`).
+    /// A `Double` rebuilt in any `Real` type from its binary expansion: the fallback of
+    /// ``init(converting:)`` for `Real` types that are neither binary floating-point
+    /// types nor Autodiff's own.
     @inlinable
-    public init(_constant d: Double) {
+    init(_constant d: Double) {
         if let s = d as? Self { self = s; return }
         if let f = Float(d) as? Self { self = f; return }
         // Generic fallback: build the constant from its exact binary expansion.

@@ -38,7 +38,7 @@ private struct BinaryAlongLine: ScalarFunction {
     let rule: BinaryFunction
     let x: Double, y: Double, vx: Double, vy: Double
     func callAsFunction<S: Real>(_ t: S) -> S {
-        rule.value(S(_constant: x) + t * S(_constant: vx), S(_constant: y) + t * S(_constant: vy))
+        rule.value(S(converting: x) + t * S(converting: vx), S(converting: y) + t * S(converting: vy))
     }
 }
 
@@ -274,7 +274,7 @@ struct TaylorTests {
         struct Line: ScalarFunction {
             let x: [Double], v: [Double]
             func callAsFunction<S: Real>(_ t: S) -> S {
-                let p = (0..<3).map { S(_constant: x[$0]) + t * S(_constant: v[$0]) }
+                let p = (0..<3).map { S(converting: x[$0]) + t * S(converting: v[$0]) }
                 return S.exp(p[0] * p[1]) + S.sin(p[2]) * p[0] * p[0]
             }
         }
