@@ -66,8 +66,8 @@ public struct Parameters<Base: Codable, S: Real> {
     /// `base` with every `Double` field as a constant of `S` (no derivative): for
     /// evaluating model code written against `Parameters` at plain values.
     public init(constantsOf base: Base) {
-        let leaves = _ParameterCoding.leaves(of: base)
-        self.init(base: base, probe: _ParameterCoding.probe(of: base), variables: leaves.map { S(converting: $0) })
+        let layout = _ParameterLayout(base)
+        self.init(base: base, probe: layout.probe, variables: layout.leaves.map { S(converting: $0) })
     }
 
     /// A `Double` field: its variable.
@@ -154,12 +154,11 @@ public func valueWithGradient<P: DifferentiableParameters>(
     at parameters: P, of f: (Parameters<P, Reverse<Double>>) -> Reverse<Double>,
     file: StaticString = #fileID, line: UInt = #line
 ) -> (value: Double, gradient: P) {
-    let leaves = _ParameterCoding.leaves(of: parameters)
-    let probe = _ParameterCoding.probe(of: parameters)
-    let (value, g) = valueWithGradient(at: leaves, of: { x in
-        f(Parameters(base: parameters, probe: probe, variables: x))
+    let layout = _ParameterLayout(parameters)
+    let (value, g) = valueWithGradient(at: layout.leaves, of: { x in
+        f(Parameters(base: parameters, probe: layout.probe, variables: x))
     }, file: file, line: line)
-    return (value, _ParameterCoding.replacingLeaves(of: parameters, with: g))
+    return (value, layout.rebuilt(with: g))
 }
 
 /// The Jacobian of a vector function of a parameter struct: one struct per output, whose
@@ -173,48 +172,50 @@ public func valueWithGradient<P: DifferentiableParameters>(
 public func jacobian<P: DifferentiableParameters>(
     at parameters: P, of f: (Parameters<P, Reverse<Double>>) -> [Reverse<Double>]
 ) -> [P] {
-    let leaves = _ParameterCoding.leaves(of: parameters)
-    let probe = _ParameterCoding.probe(of: parameters)
-    let rows = jacobian(at: leaves, mode: .reverse) { (x: [Reverse<Double>]) in
-        f(Parameters(base: parameters, probe: probe, variables: x))
+    let layout = _ParameterLayout(parameters)
+    let rows = jacobian(at: layout.leaves, mode: .reverse) { (x: [Reverse<Double>]) in
+        f(Parameters(base: parameters, probe: layout.probe, variables: x))
     }
-    return rows.map { _ParameterCoding.replacingLeaves(of: parameters, with: $0) }
+    return rows.map { layout.rebuilt(with: $0) }
 }
 
 // MARK: - Codable plumbing
 
-/// The `Double` leaves of a `Codable` value, in its encoding order, and values rebuilt
-/// with other leaves. Every other stored value is carried through unchanged.
+/// A `Codable` value's encoding, taken once: its `Double` leaves in encoding order, the
+/// "probe" (the value with each leaf holding its own position), and values rebuilt with
+/// other leaves. Every other stored value is carried through unchanged.
 @usableFromInline
-enum _ParameterCoding {
-    static func leaves<T: Encodable>(of value: T) -> [Double] {
+struct _ParameterLayout<T: Codable> {
+    let nodes: [_LeafNode]
+    /// The `Double` leaves, in encoding order.
+    let leaves: [Double]
+    /// The value with its leaves numbered 0, 1, 2, … (exact in a Double up to 2⁵³).
+    let probe: T
+
+    init(_ value: T) {
         let encoder = _LeafEncoder()
         do { try value.encode(to: encoder) } catch {
             autodiffFailure("gradient(at:of:)", "could not read the parameters of \(T.self): \(error)")
         }
-        return encoder.storage.nodes.compactMap { if case .double(let d) = $0 { d } else { nil } }
-    }
-
-    /// `value` with its `Double` leaves numbered 0, 1, 2, … (exact in a Double up to 2⁵³).
-    static func probe<T: Codable>(of value: T) -> T {
+        nodes = encoder.storage.nodes
+        leaves = nodes.compactMap { if case .double(let d) = $0 { d } else { nil } }
         var k = -1.0
-        return rebuild(value) { _ in k += 1; return k }
+        probe = Self.rebuild(nodes) { k += 1; return k }
     }
 
-    static func replacingLeaves<T: Codable>(of value: T, with leaves: [Double]) -> T {
+    /// The value with `newLeaves` in place of its leaves.
+    func rebuilt(with newLeaves: [Double]) -> T {
         var k = 0
-        return rebuild(value) { _ in defer { k += 1 }; return leaves[k] }
+        return Self.rebuild(nodes) { defer { k += 1 }; return newLeaves[k] }
     }
 
-    static func rebuild<T: Codable>(_ value: T, _ leaf: (Double) -> Double) -> T {
-        let encoder = _LeafEncoder()
+    private static func rebuild(_ nodes: [_LeafNode], _ nextLeaf: () -> Double) -> T {
+        let replaced = nodes.map { node -> _LeafNode in
+            if case .double = node { return .double(nextLeaf()) }
+            return node
+        }
         do {
-            try value.encode(to: encoder)
-            let nodes = encoder.storage.nodes.map { node -> _LeafNode in
-                if case .double(let d) = node { return .double(leaf(d)) }
-                return node
-            }
-            return try T(from: _LeafDecoder(_LeafStorage(nodes)))
+            return try T(from: _LeafDecoder(_LeafStorage(replaced)))
         } catch {
             autodiffFailure("gradient(at:of:)", """
                 could not rebuild \(T.self) from its parameters: \(error). Its Codable conformance must \
