@@ -283,10 +283,7 @@ struct _LeafEncoder: Encoder {
 }
 
 /// The standard library's primitive Codable types, stored as they are.
-private func _isPrimitive(_ v: Any) -> Bool {
-    v is Bool || v is String || v is Float || v is Int || v is Int8 || v is Int16 || v is Int32 || v is Int64
-        || v is UInt || v is UInt8 || v is UInt16 || v is UInt32 || v is UInt64
-}
+private func _isPrimitive(_ v: Any) -> Bool { _isPrimitiveType(type(of: v)) }
 
 struct _KeyedLeafEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: _LeafEncoder
