@@ -241,21 +241,10 @@ public final class RecordedGradient<T: Real> {
     internal func record(at x: [T]) {
         _recordings += 1
         let s = state
-        let generation = _TraceState.begin(s)
-        let inputs = x.map { xi in
-            Traced(value: xi, slot: _TraceState.push(s, .input, _TraceState<T>.sink, _TraceState<T>.sink),
-                   state: s, generation: generation)
-        }
-        let y = function(inputs)
-        if let ys = y.state {
-            if ys.pointee.generation != y.generation { _staleTraced(T.self, "RecordedGradient") }
-            autodiffRequire(ys == s, "RecordedGradient", """
-                the function returned a Traced value recorded by another RecordedGradient; Traced \
-                values must not cross tapes.
-                """)
-        }
+        let y = function(_TraceState.beginRecording(s, at: x))
+        _TraceState.checkResult(y, of: s, "RecordedGradient")
         output = y.state == nil ? nil : Int(y.slot)
-        _TraceState.finish(s, inputs: x.count, output: output)
+        _TraceState.finish(s, inputs: x.count, outputs: output.map { [$0] } ?? [])
         inputCount = x.count
         outputValue = y.value
     }

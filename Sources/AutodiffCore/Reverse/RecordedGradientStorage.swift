@@ -36,6 +36,21 @@ internal struct _TraceComparison {
     @inlinable init(a: UInt32, b: UInt32, position: UInt32, kind: UInt8, outcome: Bool) {
         self.a = a; self.b = b; self.position = position; self.kind = kind; self.outcome = outcome
     }
+
+    /// Whether the comparison comes out as recorded on the slot values `v` (of any
+    /// `Real` type: lanes compare their values).
+    @inlinable @inline(__always)
+    func holds<V: Real>(_ v: UnsafeMutablePointer<V>) -> Bool {
+        let x = v[Int(a)], y = v[Int(b)]
+        let result: Bool
+        switch kind {
+        case 0: result = x < y
+        case 1: result = x <= y
+        case 2: result = x == y
+        default: result = x.sign == .minus
+        }
+        return result == outcome
+    }
 }
 
 /// The two operand slots of one recorded operation.
@@ -55,7 +70,7 @@ internal struct _TraceOperands {
 /// operation k). While recording, a constant operand is written as
 /// `constantFlag | j` (constant number j). Constants 0, 1 and −1 are always there:
 /// 0 is the unused operand of unary operations, 1 and −1 are the partials of `+`
-/// and `−`. ``finish(_:inputs:output:)`` rewrites constant operands to slot `count + j` and copies
+/// and `−`. ``finish(_:inputs:outputs:)`` rewrites constant operands to slot `count + j` and copies
 /// the constants there, so replay reads every operand from one buffer, and lists
 /// each slot's uses for the backward pass.
 ///
@@ -84,7 +99,7 @@ internal struct _TraceState<T: Real> {
     /// `slotCapacity + 2k + side` the stored partials of operation k.
     @usableFromInline var values: UnsafeMutablePointer<T>
     @usableFromInline var adjoints: UnsafeMutablePointer<T>
-    /// The uses of each result slot, built by ``finish(_:inputs:output:)``: slot k is read by the
+    /// The uses of each result slot, built by ``finish(_:inputs:outputs:)``: slot k is read by the
     /// uses `uses[useStart[k]..<useStart[k + 1]]`, latest operation first, left
     /// operand before right (the order in which ``Tape``'s sweep adds them up).
     @usableFromInline var useStart: UnsafeMutablePointer<UInt32>
@@ -148,6 +163,27 @@ extension _TraceState {
         s.pointee.constantCapacity = old * 2
     }
 
+    /// Opens a recording with one input slot per entry of `x`, and returns the inputs.
+    @inlinable
+    static func beginRecording(_ s: UnsafeMutablePointer<_TraceState>, at x: [T]) -> [Traced<T>] {
+        let generation = begin(s)
+        return x.map { xi in
+            Traced(value: xi, slot: push(s, .input, sink, sink), state: s, generation: generation)
+        }
+    }
+
+    /// Stops unless `y`, a recorded function's result, is a constant or was recorded on `s`
+    /// in the recording still open.
+    @inlinable
+    static func checkResult(_ y: Traced<T>, of s: UnsafeMutablePointer<_TraceState>, _ operation: StaticString) {
+        guard let ys = y.state else { return }
+        if ys.pointee.generation != y.generation { _staleTraced(T.self, "\(operation)") }
+        autodiffRequire(ys == s, "\(operation)", """
+            the function returned a Traced value recorded by another recording; Traced \
+            values must not cross tapes.
+            """)
+    }
+
     /// Opens a recording: empties the program and returns the new generation.
     @inlinable
     static func begin(_ s: UnsafeMutablePointer<_TraceState>) -> UInt32 {
@@ -164,12 +200,12 @@ extension _TraceState {
 
     /// Closes the recording (values recorded in it become stale) and lays the
     /// program out for replay: constant operands become slots after the last result,
-    /// and each result slot's uses by operations that reach `output` are listed with
+    /// and each result slot's uses by operations that reach one of the `outputs` are listed with
     /// where their partials are. Uses by operations the output never reaches (unused
     /// intermediates) are left out, so the backward pass adds every listed term, a
     /// zero adjoint times an infinite partial included, as ``Tape``'s sweep does.
     @inlinable
-    static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int, output: Int?) {
+    static func finish(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int, outputs: [Int]) {
         s.pointee.generation &+= 1
         let m = s.pointee.count, c = s.pointee.constantCount
         autodiffRequire(m + c < Int(constantFlag / 2), "RecordedGradient", "overflow (\(m + c) slots)")
@@ -187,9 +223,9 @@ extension _TraceState {
         let reached = UnsafeMutablePointer<Bool>.allocate(capacity: Swift.max(m, 1))
         defer { reached.deallocate() }
         reached.initialize(repeating: false, count: Swift.max(m, 1))
-        if let output {
-            reached[output] = true
-            var k = output
+        if let top = outputs.max() {
+            for output in outputs { reached[output] = true }
+            var k = top
             while k >= inputs {
                 if reached[k] {
                     let a = operands[k].lhs, b = operands[k].rhs
@@ -296,7 +332,7 @@ internal func _reallocated<T: Real>(_ p: UnsafeMutablePointer<T>, from old: Int,
 
 extension _TraceState {
     /// Computes slots `start..<end` from their operands, with one rule-table
-    /// evaluation per operation, and stores the partials that ``finish(_:inputs:output:)``
+    /// evaluation per operation, and stores the partials that ``finish(_:inputs:outputs:)``
     /// did not find elsewhere (all but those of `+`, `−`, `×`). The `previous`
     /// variants of `+`, `−`, `×` take the slot just computed from a register instead
     /// of reloading it, which shortens chains of dependent operations.
@@ -371,15 +407,7 @@ extension _TraceState {
                             _run(s, k, p, &cursor, unaries)
                             k = p
                         }
-                        let a = v[Int(c.a)], b = v[Int(c.b)]
-                        let outcome: Bool
-                        switch c.kind {
-                        case 0: outcome = a < b
-                        case 1: outcome = a <= b
-                        case 2: outcome = a == b
-                        default: outcome = a.sign == .minus
-                        }
-                        if outcome != c.outcome { return j }
+                        if !c.holds(v) { return j }
                     }
                     return nil
                 }
@@ -395,7 +423,7 @@ extension _TraceState {
     /// forward pass. The terms are added in the order, and with the same arithmetic,
     /// as in ``Tape``'s reverse sweep, so the adjoints are bit for bit those of
     /// `gradient(at:)`. Only users that reach the output are listed (see
-    /// ``finish(_:inputs:output:)``), so every term is added: a zero adjoint times an
+    /// ``finish(_:inputs:outputs:)``), so every term is added: a zero adjoint times an
     /// infinite partial is NaN there, as in the sweep, and a zero times a finite
     /// partial adds a zero to a sum that (starting from +0) is never −0.
     @inlinable

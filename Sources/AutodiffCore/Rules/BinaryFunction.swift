@@ -123,6 +123,20 @@ public enum BinaryFunction: Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// Which second partial derivatives of the function are not identically zero
+    /// (`xx` = ∂²f/∂x², `xy` = ∂²f/∂x∂y, `yy` = ∂²f/∂y²): what the function adds to a
+    /// Hessian's sparsity pattern (see ``RecordedFunction/hessianSparsity``). A test
+    /// checks it against second derivatives at ``testPoints``.
+    public var secondOrderInteractions: (xx: Bool, xy: Bool, yy: Bool) {
+        switch self {
+        case .add, .subtract, .minimum, .maximum, .remainder, .truncatingRemainder:
+            return (false, false, false)
+        case .multiply: return (false, true, false)
+        case .divide: return (false, true, true)
+        case .pow, .atan2, .hypot: return (true, true, true)
+        }
+    }
+
     /// Whether an elementwise loop of this function is cheap arithmetic rather than
     /// a library call (decides how finely tensor loops are split across cores).
     public var isCheap: Bool {

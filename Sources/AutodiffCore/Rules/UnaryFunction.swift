@@ -245,6 +245,29 @@ public enum UnaryFunction: Hashable, Sendable {
         }
     }
 
+    /// Whether the function's second derivative is zero wherever it is defined (it is
+    /// linear, or linear piece by piece): such a function adds nothing to a Hessian's
+    /// sparsity pattern (see ``RecordedFunction/hessianSparsity``). A test checks it
+    /// against second derivatives at ``testPoints``.
+    public var isPiecewiseLinear: Bool {
+        switch self {
+        case .negate, .abs, .relu, .rounded: return true
+        case .power(let n): return n == 0 || n == 1
+        case .root(let n): return n == 1
+        case .sqrt, .exp, .expMinusOne, .exp2, .exp10, .cosh, .sinh, .tanh, .cos, .sin, .tan, .log,
+             .logOnePlus, .log2, .log10, .acosh, .asinh, .atanh, .acos, .asin, .atan, .erf, .erfc,
+             .gamma, .logGamma, .sigmoid, .softplus, .cbrt:
+            return false
+        }
+    }
+
+    /// Whether the function's derivative is zero wherever it is defined (rounding):
+    /// its result depends on no input in a Jacobian's sparsity pattern.
+    public var hasZeroDerivative: Bool {
+        if case .rounded = self { return true }
+        return false
+    }
+
     /// Whether an elementwise loop of this function is cheap (arithmetic) rather than
     /// a transcendental call: decides how finely tensor loops are split across cores.
     public var isCheap: Bool {

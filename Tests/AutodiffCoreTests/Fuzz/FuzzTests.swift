@@ -320,6 +320,8 @@ struct Fuzzer {
         let hv = hvp(at: x, direction: direction) { x in p.objective(x) }
         let product = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + H[i][$1] * direction[$1] } }
         expectClose(hv, product, "hvp vs H·v", rtol: 1e-7, atol: hscale, where_)
+        checkRecordedFunction(p, at: x, recordedAt: x0, changed: changed, gradient: g, hessian: H,
+                              direction: direction, hvp: hv, hscale: hscale, where_)
         // The Hessian against central differences of the reverse gradient (gradgradcheck).
         let gtol = 1e-5 + 1e-6 * (g.map(Swift.abs).max() ?? 0)
         if finiteDifferences, let fdH = Self.centralDifferences({ x in gradient(at: x) { x in p.objective(x) } },
@@ -340,5 +342,43 @@ struct Fuzzer {
             }
         }
         expectClose([taylor[3]], [third], "third directional derivative: Taylor vs nested forward", rtol: 1e-7, atol: 10 * hscale, where_)
+    }
+}
+
+extension Fuzzer {
+    /// One recording of the program's outputs at `x0`, replayed at `x` in every mode: values bit
+    /// for bit, Jacobians forward and reverse, jvp, vjp, the weighted Hessian and hvp by
+    /// forward-over-reverse replay, against the one-shot operators.
+    mutating func checkRecordedFunction(_ p: FuzzProgram, at x: [Double], recordedAt x0: [Double], changed: Bool,
+                                        gradient g: [Double], hessian H: [[Double]], direction: [Double],
+                                        hvp hv: [Double], hscale: Double, _ where_: String) {
+        let f = RecordedFunction(at: x0) { x in p.outputs(x) }
+        do {
+            let y = try f.value(at: x)
+            let expected = p.outputs(x)
+            expect(zip(y, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                   "RecordedFunction.value vs the program, bit for bit", "\(where_)\(y) vs \(expected)")
+            expect(f.recordings == (changed ? 2 : 1), "RecordedFunction re-recorded exactly when a branch changed",
+                   "\(where_)recordings \(f.recordings)")
+            let jf = jacobian(at: x) { x in p.outputs(x) }
+            let rf = try f.jacobian(at: x, mode: .forward)
+            expectClose(rf.flatMap { $0 }, jf.flatMap { $0 }, "RecordedFunction.jacobian forward vs jacobian(at:)",
+                        rtol: 1e-12, atol: 1e-14, where_)
+            let rr = try f.jacobian(at: x, mode: .reverse)
+            expectClose(rr.flatMap { $0 }, jf.flatMap { $0 }, "RecordedFunction.jacobian reverse vs jacobian(at:)",
+                        rtol: 1e-7, atol: 1e-12, where_)
+            let (_, t) = try f.jvp(at: x, direction: direction)
+            let jv = jf.map { row in zip(row, direction).reduce(0.0) { $0 + $1.0 * $1.1 } }
+            expectClose(t, jv, "RecordedFunction.jvp vs J·v", rtol: 1e-7, atol: 1e-12, where_)
+            let (_, c) = try f.vjp(at: x, cotangent: p.weights)
+            expectClose(c, g, "RecordedFunction.vjp with the weights vs the objective's gradient", rtol: 1e-7, atol: 1e-12, where_)
+            let rH = try f.hessian(at: x, weights: p.weights)
+            expectClose(rH.flatMap { $0 }, H.flatMap { $0 }, "RecordedFunction.hessian (replay) vs hessian(at:)",
+                        rtol: 1e-7, atol: hscale, where_)
+            let rhv = try f.hvp(at: x, direction: direction, weights: p.weights)
+            expectClose(rhv, hv, "RecordedFunction.hvp vs hvp(at:)", rtol: 1e-7, atol: hscale, where_)
+        } catch {
+            expect(false, "RecordedFunction threw with the .rerecord policy", "\(where_)\(error)")
+        }
     }
 }

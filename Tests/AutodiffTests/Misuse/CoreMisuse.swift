@@ -7,6 +7,7 @@ import Testing
 enum CoreMisuse: String, MisuseRow {
     case jvpDirectionLength, vjpCotangentLength, hvpDirectionLength, checkGradientNaN, checkGradientStep,
          recordedGradientInputLength, dualVectorLane, tapeRecordPartials, customRulePartials
+    case recordedFunctionHessianOfVector, recordedFunctionWeights, recordedFunctionCotangent
 
     var expected: String {
         switch self {
@@ -20,6 +21,11 @@ enum CoreMisuse: String, MisuseRow {
         case .tapeRecordPartials: "Autodiff: Tape.record(value:inputs:partials:): 2 inputs but 1 partials"
         case .customRulePartials:
             "Autodiff: CustomDerivativeRule.gradient(_:): the custom rule OnePartialRule returned 1 partials for 2 inputs"
+        case .recordedFunctionHessianOfVector:
+            "Autodiff: RecordedFunction.hessian(at:weights:): the function has 2 outputs; give weights for the outputs, or record a function with one output"
+        case .recordedFunctionWeights: "Autodiff: RecordedFunction.hvp(at:direction:weights:): 1 weights for 2 outputs"
+        case .recordedFunctionCotangent:
+            "Autodiff: RecordedFunction.vjp(at:cotangent:): the cotangent has 3 entries but the function has 2 outputs"
         }
     }
 
@@ -47,6 +53,15 @@ enum CoreMisuse: String, MisuseRow {
             }
         case .customRulePartials:
             _ = gradient(at: [1.0, 2.0]) { x in OnePartialRule()(x) }
+        case .recordedFunctionHessianOfVector:
+            let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
+            _ = try? f.hessian(at: [1.0, 2.0])
+        case .recordedFunctionWeights:
+            let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
+            _ = try? f.hvp(at: [1.0, 2.0], direction: [1, 0], weights: [1])
+        case .recordedFunctionCotangent:
+            let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
+            _ = try? f.vjp(at: [1.0, 2.0], cotangent: [1, 1, 1])
         }
     }
 }

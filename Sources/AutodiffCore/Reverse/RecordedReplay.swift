@@ -1,0 +1,138 @@
+import RealModule
+
+// The recorded program of a `_TraceState`, replayed with values of any `Real` type `V`:
+// plain numbers (vector–Jacobian products), `DualVector` lanes (tangents, forward
+// Jacobians) and `DualVector` lanes with a reverse pass (forward-over-reverse Hessians).
+// The fast one-type replay of `RecordedGradient` (`_run`, `backward`) stays as it is;
+// these passes read the same program (codes, operands, unary rules, constants,
+// comparisons, use lists), so there is one recording and one list of rules.
+
+extension _TraceState {
+    /// Computes every slot after the `inputs` (already written to `v[0..<inputs]`) with
+    /// values of type `V`, in the layout of ``values``: slots, then constants (lifted
+    /// with `lift`), then, when `partials`, the stored partials of each operation that is
+    /// not `+`, `−`, `×` at `slotCapacity + 2k + side`. When `checking`, each recorded
+    /// comparison is checked (on `V`'s comparison, which compares values) as soon as its
+    /// operands are computed; returns the number of the first that comes out
+    /// differently (the pass stops there), or nil.
+    @inlinable
+    static func replay<V: Real>(_ s: UnsafeMutablePointer<_TraceState>, inputs: Int,
+                                into v: UnsafeMutablePointer<V>, partials: Bool, checking: Bool,
+                                lift: (T) -> V) -> Int? {
+        let m = s.pointee.count, c = s.pointee.constantCount
+        let constants = s.pointee.constants
+        for j in 0..<c { v[m &+ j] = lift(constants[j]) }
+        let d = v + s.pointee.slotCapacity
+        let codes = s.pointee.codes, operands = s.pointee.operands
+        return s.pointee.unaries.withUnsafeBufferPointer { unaries in
+            s.pointee.comparisons.withUnsafeBufferPointer { comparisons in
+                var cursor = 0
+                var next = 0
+                @inline(__always) func check(upTo k: Int) -> Int? {
+                    while next < comparisons.count && Int(comparisons[next].position) <= k {
+                        if !comparisons[next].holds(v) { return next }
+                        next &+= 1
+                    }
+                    return nil
+                }
+                var k = inputs
+                while k < m {
+                    if checking, let changed = check(upTo: k) { return changed }
+                    let o = operands[k]
+                    let x = v[Int(o.lhs)]
+                    let value: V
+                    switch codes[k] {
+                    case .input: value = v[k]
+                    case .unary:
+                        let f = unaries[cursor]
+                        cursor &+= 1
+                        if partials {
+                            let r = f.evaluate(x)
+                            d[2 &* k] = r.derivative
+                            value = r.value
+                        } else {
+                            value = f.value(x)
+                        }
+                    case .binary(.add), .addPreviousLeft, .addPreviousRight: value = x + v[Int(o.rhs)]
+                    case .binary(.subtract), .subtractPreviousLeft, .subtractPreviousRight: value = x - v[Int(o.rhs)]
+                    case .binary(.multiply), .multiplyPreviousLeft, .multiplyPreviousRight, .squarePrevious:
+                        value = x * v[Int(o.rhs)]
+                    case .binary(let f):
+                        let y = v[Int(o.rhs)]
+                        if partials {
+                            let r = f.evaluate(x, y)
+                            d[2 &* k] = r.dx
+                            d[2 &* k &+ 1] = r.dy
+                            value = r.value
+                        } else {
+                            value = f.value(x, y)
+                        }
+                    }
+                    v[k] = value
+                    k &+= 1
+                }
+                return checking ? check(upTo: m) : nil
+            }
+        }
+    }
+
+    /// The reverse pass over values `p` of a ``replay(_:inputs:into:partials:checking:lift:)``
+    /// with partials: `adj[k]` for every slot `k ≤ top`, the seed of slot `k` (from
+    /// `seed`, zero for slots without one) plus the adjoints of its uses times their
+    /// partials. The uses listed are those that reach the outputs given to
+    /// ``finish(_:inputs:outputs:)``, so `top` and the seeded slots must be among them.
+    @inlinable
+    static func replayBackward<V: Real>(_ s: UnsafeMutablePointer<_TraceState>, values p: UnsafeMutablePointer<V>,
+                                        adjoints adj: UnsafeMutablePointer<V>, top: Int,
+                                        seeds: UnsafeBufferPointer<(slot: Int, seed: V)>) {
+        let start = s.pointee.useStart, uses = s.pointee.uses
+        adj.update(repeating: V.zero, count: top + 1)
+        for (slot, seed) in seeds { adj[slot] += seed }
+        let marker = UInt32(truncatingIfNeeded: previousMarker)
+        var k = top
+        while k >= 0 {
+            var sum = adj[k]
+            var e = Int(start[k])
+            let end = Int(start[k &+ 1])
+            while e < end {
+                let u = uses[e]
+                let user = UInt32(truncatingIfNeeded: u)
+                let a = user == marker ? adj[k &+ 1] : adj[Int(user)]
+                sum += a * p[Int(truncatingIfNeeded: u &>> 32)]
+                e &+= 1
+            }
+            adj[k] = sum
+            k &-= 1
+        }
+    }
+}
+
+/// Scratch memory for replays with other value types, kept by a recorded function and
+/// reused across calls (a prepared evaluation allocates nothing after the first).
+@usableFromInline
+internal struct _ReplayScratch {
+    @usableFromInline var memory: UnsafeMutableRawPointer?
+    @usableFromInline var bytes = 0
+
+    @inlinable init() {}
+
+    /// `count` values of `V` for the duration of `body`: zeros for types that are not
+    /// trivial, left as they are for trivial ones (the replays write before they read).
+    @inlinable
+    mutating func with<V: Real, R>(_: V.Type, count: Int, _ body: (UnsafeMutablePointer<V>) throws -> R) rethrows -> R {
+        let needed = count * MemoryLayout<V>.stride
+        if needed > bytes {
+            memory?.deallocate()
+            bytes = Swift.max(needed, 2 * bytes)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        }
+        let p = memory!.bindMemory(to: V.self, capacity: count)
+        if _isPOD(V.self) { return try body(p) }
+        p.initialize(repeating: V.zero, count: count)
+        defer { p.deinitialize(count: count) }
+        return try body(p)
+    }
+
+    @inlinable
+    func deallocate() { memory?.deallocate() }
+}

@@ -1,0 +1,101 @@
+import RealModule
+import BenchmarkProblems
+import Testing
+@testable import AutodiffCore
+
+@Suite("RecordedFunction: one recording replayed in every mode")
+struct RecordedFunctionTests {
+    static func chain<S: Real>(_ x: [S]) -> [S] {
+        let n = x.count
+        return (0..<n).map { i in x[i] * S.exp(x[(i + 1) % n]) + S.sin(x[(i + n - 1) % n]) }
+    }
+
+    @Test("values, jvp, vjp and Jacobians by replay equal the one-shot operators at a new point")
+    func firstOrder() throws {
+        let x0 = (0..<7).map { 0.9 * Double.cos(Double($0)) }
+        let x = (0..<7).map { 0.5 * Double.sin(Double($0) + 1) }
+        let f = RecordedFunction(at: x0) { x in Self.chain(x) }
+        #expect(try f.value(at: x) == Self.chain(x))
+        let J = jacobian(at: x) { x in Self.chain(x) }
+        #expect(try f.jacobian(at: x, mode: .forward) == J)
+        let reverse = try f.jacobian(at: x, mode: .reverse)
+        let reference = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in Self.chain(x) }
+        #expect(reverse == reference)
+        let v = (0..<7).map { Double($0) - 3 }
+        let (y, t) = try f.jvp(at: x, direction: v)
+        let (y1, t1) = jvp(at: x, direction: v) { x in Self.chain(x) }
+        #expect(y == y1 && t == t1)
+        let (_, c) = try f.vjp(at: x, cotangent: v)
+        let (_, c1) = vjp(at: x, cotangent: v) { x in Self.chain(x) }
+        for (a, b) in zip(c, c1) { #expect(Swift.abs(a - b) <= 1e-15 * Swift.max(1, Swift.abs(b))) }
+        #expect(f.recordings == 1)
+    }
+
+    @Test("the Hessian by forward-over-reverse replay equals hessian(at:), with no run of the function")
+    func hessianByReplay() throws {
+        let calls = Counter()
+        let x0 = (0..<20).map { 0.9 * Double.cos(Double($0)) }
+        let x = (0..<20).map { 0.7 * Double.sin(Double($0)) }
+        let f = RecordedFunction(at: x0) { x in
+            calls.count += 1
+            return rosenbrock(x)
+        }
+        let H = try f.hessian(at: x)
+        let expected = hessian(at: x) { x in rosenbrock(x) }
+        for (r, e) in zip(H, expected) {
+            for (a, b) in zip(r, e) { #expect(Swift.abs(a - b) <= 1e-13 * Swift.max(1, Swift.abs(b))) }
+        }
+        let v = (0..<20).map { Double($0 % 3) - 1 }
+        let hv = try f.hvp(at: x, direction: v)
+        let hv1 = hvp(at: x, direction: v) { x in rosenbrock(x) }
+        for (a, b) in zip(hv, hv1) { #expect(Swift.abs(a - b) <= 1e-13 * Swift.max(1, Swift.abs(b))) }
+        #expect(try f.gradient(at: x) == gradient(at: x) { x in rosenbrock(x) })
+        #expect(calls.count == 1)
+    }
+
+    @Test("a weighted Hessian of several outputs is the Hessian of the weighted sum")
+    func weightedHessian() throws {
+        let x = [0.3, -0.8, 1.1]
+        let w = [2.0, -0.5, 1.5]
+        let f = RecordedFunction(at: x) { x in Self.chain(x) }
+        let H = try f.hessian(at: x, weights: w)
+        var expected = [[Double]](repeating: [0, 0, 0], count: 3)
+        for k in 0..<3 {
+            let Hk = hessian(at: x) { x in Self.chain(x)[k] }
+            for i in 0..<3 { for j in 0..<3 { expected[i][j] += w[k] * Hk[i][j] } }
+        }
+        for (r, e) in zip(H, expected) {
+            for (a, b) in zip(r, e) { #expect(Swift.abs(a - b) <= 1e-14 * Swift.max(1, Swift.abs(b))) }
+        }
+    }
+
+    @Test("a replay across a changed branch re-records, or throws with .throwError")
+    func branches() throws {
+        let f = RecordedFunction(at: [1.0, 2.0]) { (x: [Traced<Double>]) -> [Traced<Double>] in
+            x[0] > 0 ? [x[0] * x[0] * x[1]] : [-x[0] * x[1]]
+        }
+        #expect(try f.hessian(at: [2.0, 1.0]) == [[2.0, 4.0], [4.0, 0.0]])
+        #expect(f.recordings == 1)
+        #expect(try f.jacobian(at: [-1.0, 3.0]) == [[-3.0, 1.0]])
+        #expect(f.recordings == 2)
+        let strict = RecordedFunction(at: [1.0], onBranchChange: .throwError) { x in x[0] > 0 ? x[0] : -x[0] }
+        #expect(throws: RecordedGradientError.branchChanged(comparison: 0, recordedOutcome: true)) {
+            try strict.hvp(at: [-1.0], direction: [1])
+        }
+    }
+
+    @Test("constant outputs, unused inputs and outputs that are inputs")
+    func edges() throws {
+        let f = RecordedFunction(at: [1.0, 2.0, 3.0]) { x in [x[1], Traced(constant: 5), x[0] * x[0]] }
+        #expect(try f.value(at: [4.0, 5.0, 6.0]) == [5.0, 5.0, 16.0])
+        let expected: [[Double]] = [[0, 1, 0], [0, 0, 0], [8, 0, 0]]
+        #expect(try f.jacobian(at: [4.0, 5.0, 6.0], mode: .forward) == expected)
+        #expect(try f.jacobian(at: [4.0, 5.0, 6.0], mode: .reverse) == expected)
+        #expect(try f.hessian(at: [4.0, 5.0, 6.0], weights: [1, 1, 3]) == [[6, 0, 0], [0, 0, 0], [0, 0, 0]])
+    }
+}
+
+/// A call counter a recorded closure can capture.
+final class Counter: @unchecked Sendable {
+    var count = 0
+}
