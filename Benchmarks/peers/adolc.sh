@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# ADOL-C peer of the benchmark suite (shared/bench/SUITE.md): rosen-grad, rosen-hess, chain-jac.
+# Usage (from the repository root):  bash Benchmarks/peers/adolc.sh [--quick] [--problems a,b] [--json out.json]
+# Installs Debian's libadolc-dev if missing (needs root or sudo), builds adolc_bench.cpp with
+# g++ -O3 -march=native into Benchmarks/.build-peers/adolc (or $ADOLC_BUILD_DIR), converts the reference
+# JSON files to a plain list with python3, runs each case (problem and size) single-threaded in its own
+# process (ADOL-C's location store is global: a tape recorded after a larger one inherits its size),
+# and prints one merged JSON document on stdout (the readable table goes to stderr).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+if ! dpkg -s libadolc-dev >/dev/null 2>&1; then
+    echo "adolc.sh: installing libadolc-dev" >&2
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq >&2
+    $sudo apt-get install -y -q libadolc-dev >&2
+fi
+version="$(dpkg-query -W -f='${Version}' libadolc-dev)"
+include="$(dpkg -L libadolc-dev | grep '/adolc/adolc.h$' | head -1)"
+include="$(dirname "$(dirname "$include")")"                 # /usr/include
+libdir="$(dirname "$(dpkg -L libadolc-dev | grep '/libadolc.so$' | head -1)")"
+
+shared="${AUTODIFF_SHARED:-}"
+if [ -z "$shared" ]; then
+    for c in "$root/../shared" "$PWD/../shared"; do
+        if [ -f "$c/bench/SUITE.md" ]; then shared="$(cd "$c" && pwd)"; break; fi
+    done
+fi
+[ -n "$shared" ] && [ -f "$shared/bench/SUITE.md" ] || { echo "adolc.sh: cannot find shared/; set AUTODIFF_SHARED" >&2; exit 2; }
+
+build="${ADOLC_BUILD_DIR:-$root/Benchmarks/.build-peers/adolc}"
+mkdir -p "$build"
+bin="$build/adolc_bench"
+if [ ! -x "$bin" ] || [ "$here/adolc_bench.cpp" -nt "$bin" ]; then
+    echo "adolc.sh: building $bin" >&2
+    g++ -O3 -march=native -std=c++17 -I"$include" "$here/adolc_bench.cpp" -o "$bin" -L"$libdir" -ladolc
+fi
+
+python3 - "$shared/bench/reference" "$build/refs.txt" <<'PY'
+import json, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+def flat(v):
+    return [x for r in v for x in flat(r)] if isinstance(v, list) else [float(v)]
+with open(dst, "w") as out:
+    for problem, fields in (("rosen-grad", ("objective", "gradient")), ("rosen-hess", ("objective", "hessian")),
+                            ("chain-jac", ("objective", "jacobian"))):
+        with open(os.path.join(src, problem + ".json")) as f:
+            cases = json.load(f)["cases"]
+        for case, body in cases.items():
+            for field in fields:
+                if field in body:
+                    v = flat(body[field])
+                    out.write("%s/%s/%s %d %s\n" % (problem, case, field, len(v), " ".join(repr(x) for x in v)))
+PY
+
+quick=() problems="rosen-grad,rosen-hess,chain-jac" json=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=(--quick) ;;
+        --problems) problems="$2"; shift ;;
+        --json) json="$2"; shift ;;
+        *) echo "usage: adolc.sh [--quick] [--problems rosen-grad,rosen-hess,chain-jac] [--json out.json]" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -z "$json" ] || json="$(cd "$(dirname "$json")" && pwd)/$(basename "$json")"
+
+cd "$build"   # ADOL-C writes tape files (if a tape outgrows its buffers) into the working directory
+rm -f case-*.json
+status=0 i=0
+for c in rosen-grad/n=1000 rosen-grad/n=100000 rosen-hess/n=100 rosen-hess/n=400 chain-jac/n=100; do
+    case ",$problems," in *",${c%%/*},"*) ;; *) continue ;; esac
+    i=$((i + 1))
+    "$bin" --case "$c" --refs "$build/refs.txt" --version "ADOL-C $version (Debian libadolc-dev)" \
+        ${quick[@]+"${quick[@]}"} > "case-$i.json" || status=1
+done
+
+python3 - "$json" case-*.json <<'PY'
+import json, sys
+out, docs = sys.argv[1], [json.load(open(p)) for p in sorted(sys.argv[2:], key=lambda p: int(p[5:-5]))]
+merged = {k: v for k, v in docs[0].items() if k != "rows"} if docs else {}
+merged["rows"] = [r for d in docs for r in d["rows"]]
+text = json.dumps(merged, indent=1)
+print(text)
+if out:
+    open(out, "w").write(text + "\n")
+bad = [r for r in merged["rows"] if r.get("ok") is False]
+print("adolc.sh: %d rows, %d wrong" % (len(merged["rows"]), len(bad)), file=sys.stderr)
+PY
+exit $status
