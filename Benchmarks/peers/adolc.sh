@@ -54,13 +54,14 @@ with open(dst, "w") as out:
                     out.write("%s/%s/%s %d %s\n" % (problem, case, field, len(v), " ".join(repr(x) for x in v)))
 PY
 
-quick=() problems="rosen-grad,rosen-hess,chain-jac" json=""
+quick=() problems="rosen-grad,rosen-hess,chain-jac" json="" markdown=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=(--quick) ;;
         --problems) problems="$2"; shift ;;
         --json) json="$2"; shift ;;
-        *) echo "usage: adolc.sh [--quick] [--problems rosen-grad,rosen-hess,chain-jac] [--json out.json]" >&2; exit 2 ;;
+        --markdown) markdown=1 ;;
+        *) echo "usage: adolc.sh [--quick] [--problems rosen-grad,rosen-hess,chain-jac] [--json out.json] [--markdown]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -76,9 +77,10 @@ for c in rosen-grad/n=1000 rosen-grad/n=100000 rosen-hess/n=100 rosen-hess/n=400
         ${quick[@]+"${quick[@]}"} > "case-$i.json" || status=1
 done
 
-python3 - "$json" case-*.json <<'PY'
+python3 - "$json" "$markdown" case-*.json <<'PY'
 import json, sys
-out, docs = sys.argv[1], [json.load(open(p)) for p in sorted(sys.argv[2:], key=lambda p: int(p[5:-5]))]
+out, markdown = sys.argv[1], sys.argv[2] == "1"
+docs = [json.load(open(p)) for p in sorted(sys.argv[3:], key=lambda p: int(p[5:-5]))]
 merged = {k: v for k, v in docs[0].items() if k != "rows"} if docs else {}
 merged["rows"] = [r for d in docs for r in d["rows"]]
 text = json.dumps(merged, indent=1)
@@ -86,6 +88,22 @@ print(text)
 if out:
     open(out, "w").write(text + "\n")
 bad = [r for r in merged["rows"] if r.get("ok") is False]
+def t(s):
+    if s is None:
+        return "—"
+    return "%.1f µs" % (s * 1e6) if s < 1e-3 else ("%.2f ms" % (s * 1e3) if s < 1 else "%.2f s" % s)
+if markdown:  # the table of RESULTS.md's "ADOL-C peer" section, on stderr
+    print("| problem | size | ADOL-C variant | derivative (thread CPU) | wall | objective (plain double) | d/p | record (trace_on…off) "
+          "| first call incl. recording | tape ops | ns / tape op | max rel diff |", file=sys.stderr)
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|", file=sys.stderr)
+    for r in merged["rows"]:
+        diff = "—" if "max_rel_diff" not in r else ("%.0e" % r["max_rel_diff"] if r["max_rel_diff"] else "0") + ("" if r["ok"] else " FAILED")
+        if r.get("check", "reference") != "reference" and "max_rel_diff" in r:
+            diff += " (%s)" % ("closed form" if r["check"].startswith("closed") else r["check"])
+        print("| %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |" % (
+            r["problem"], r["size"], r["variant"], t(r["derivative_s"]), t(r["derivative_wall_s"]), t(r["primal_s"]),
+            r["ratio"], t(r.get("record_s")), t(r.get("first_call_s")), r.get("tape_ops", "—"),
+            "%.1f" % r["ns_per_op"] if "ns_per_op" in r else "—", diff), file=sys.stderr)
 print("adolc.sh: %d rows, %d wrong" % (len(merged["rows"]), len(bad)), file=sys.stderr)
 PY
 exit $status

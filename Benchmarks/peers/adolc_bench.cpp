@@ -505,6 +505,15 @@ static void chainJac(int n) {
             }
         }, false);
     }
+    {   // as vec_jac(repeat=1) does: the Taylor values of one zos_forward(keep=1) serve every row's reverse sweep
+        Row r;
+        r.variant = "one zos_forward(keep=1) + m fos_reverse";
+        r.driver = "zos_forward + m x fos_reverse(tag,m,n,e_i,J[i])";
+        add(r, [&] {
+            zos_forward(tag, m, n, 1, x.data(), y.data());
+            for (int i = 0; i < m; i++) fos_reverse(tag, m, n, seed[i], J[i]);
+        }, false);
+    }
     {
         Row r;
         short t2 = nextTag++;
