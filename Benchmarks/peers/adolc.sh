@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # ADOL-C peer of the benchmark suite (shared/bench/SUITE.md): rosen-grad, rosen-hess, chain-jac.
-# Usage (from the repository root):  bash Benchmarks/peers/adolc.sh [--quick] [--problems a,b] [--json out.json]
+# Usage (from the repository root):  bash Benchmarks/peers/adolc.sh [--quick] [--problems a,b] [--json out.json] [--markdown]
 # Installs Debian's libadolc-dev if missing (needs root or sudo), builds adolc_bench.cpp with
 # g++ -O3 -march=native into Benchmarks/.build-peers/adolc (or $ADOLC_BUILD_DIR), converts the reference
 # JSON files to a plain list with python3, runs each case (problem and size) single-threaded in its own
 # process (ADOL-C's location store is global: a tape recorded after a larger one inherits its size),
-# and prints one merged JSON document on stdout (the readable table goes to stderr).
+# and prints one merged JSON document on stdout (the readable table goes to stderr; --markdown adds the
+# RESULTS.md table there).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -91,6 +92,8 @@ bad = [r for r in merged["rows"] if r.get("ok") is False]
 def t(s):
     if s is None:
         return "—"
+    if s < 1e-5:
+        return "%.2f µs" % (s * 1e6)
     return "%.1f µs" % (s * 1e6) if s < 1e-3 else ("%.2f ms" % (s * 1e3) if s < 1 else "%.2f s" % s)
 if markdown:  # the table of RESULTS.md's "ADOL-C peer" section, on stderr
     print("| problem | size | ADOL-C variant | derivative (thread CPU) | wall | objective (plain double) | d/p | record (trace_on…off) "
