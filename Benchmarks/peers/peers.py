@@ -11,6 +11,8 @@ Each row also times the objective alone (the same engine, same style), and check
 derivative against the reference JSON in shared/bench/reference (max elementwise relative
 difference, with entries below 1e-12 of the largest magnitude compared at that scale).
 
+ADOL-C (C++, taped, dense drivers) is a separate peer: `bash Benchmarks/peers/adolc.sh` builds and runs adolc_bench.cpp.
+
 Usage (from the repository root, after `bash Benchmarks/peers/setup_venv.sh`):
     Benchmarks/.venv/bin/python Benchmarks/peers/peers.py [--quick] [--problems a,b]
         [--engines jax,torch] [--json out.json]
