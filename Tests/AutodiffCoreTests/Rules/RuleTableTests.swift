@@ -80,6 +80,34 @@ struct RuleTableTests {
 
     static func binaryDomain(_ f: BinaryFunction) -> [(Double, Double)] { f.testPoints }
 
+    @Test("the second-order flags the sparsity patterns use hold at every test point", arguments: UnaryFunction.allCases)
+    func unarySecondOrder(_ f: UnaryFunction) {
+        var curved = false
+        for x in f.testPoints {
+            let d2 = Dual<Dual<Double>>.applying(f, Dual(Dual(x, derivative: 1), derivative: Dual(1, derivative: 0))).derivative.derivative
+            if d2 != 0 { curved = true }
+            if f.isPiecewiseLinear { #expect(d2 == 0, "\(f.name) is marked piecewise linear but f''(\(x)) = \(d2)") }
+            let d1 = f.evaluate(x).derivative
+            if f.hasZeroDerivative { #expect(d1 == 0, "\(f.name) is marked with zero derivative but f'(\(x)) = \(d1)") }
+        }
+        // The flag is not set more widely than needed: a curved function says so.
+        #expect(curved != f.isPiecewiseLinear, "\(f.name): isPiecewiseLinear is \(f.isPiecewiseLinear)")
+    }
+
+    @Test("the binary second-order interactions hold at every test point", arguments: BinaryFunction.allCases)
+    func binarySecondOrder(_ f: BinaryFunction) {
+        let flags = f.secondOrderInteractions
+        var seen = (xx: false, xy: false, yy: false)
+        for (x, y) in Self.binaryDomain(f) {
+            let H = hessian(at: [x, y]) { v in f(v[0], v[1]) }
+            seen.xx = seen.xx || H[0][0] != 0
+            seen.xy = seen.xy || H[0][1] != 0
+            seen.yy = seen.yy || H[1][1] != 0
+        }
+        #expect(seen.xx == flags.xx && seen.xy == flags.xy && seen.yy == flags.yy,
+                "\(f.name): second partials seen \(seen), flagged \(flags)")
+    }
+
     @Test("binary rules vs finite differences and both modes", arguments: BinaryFunction.allCases)
     func binary(_ f: BinaryFunction) {
         for (x, y) in Self.binaryDomain(f) {
