@@ -120,6 +120,24 @@ func rosenHessRows(_ shared: SharedData) throws -> [Row] {
                         primal: { [rosenbrock(x)] },
                         derivative: { flat(hessian(at: x, parallel: false) { (v: [Reverse<DualVector<Double, 16>>]) in rosenbrock(v) }) },
                         expectedPrimal: expected, check: check))
+        // One recording, replayed: dense by forward-over-reverse replay, sparse by 3 colours.
+        let recorded = RecordedFunction(at: x) { rosenbrock($0) }
+        rows.append(Row(id: "rosen-hess", size: "n=\(n)", method: "RecordedFunction.hessian(at:) (replay, 8 lanes)",
+                        primal: { [rosenbrock(x)] },
+                        derivative: { flat((try? recorded.hessian(at: x)) ?? []) },
+                        expectedPrimal: expected, check: check))
+        rows.append(Row(id: "rosen-hess/sparse", size: "n=\(n)",
+                        method: "RecordedFunction.sparseHessian(at:) (\(HessianColouring(recorded.hessianSparsity).colourCount) colours, repeated)",
+                        primal: { [rosenbrock(x)] },
+                        derivative: { (try? recorded.sparseHessian(at: x))?.values ?? [] },
+                        expectedPrimal: expected, check: check,
+                        checked: { (try? recorded.sparseHessian(at: x))?.dense.flatMap { $0 } ?? [] }))
+        rows.append(Row(id: "rosen-hess/sparse-first", size: "n=\(n)",
+                        method: "record + sparsity + colouring + sparseHessian(at:) (first call)",
+                        primal: { [rosenbrock(x)] },
+                        derivative: { (try? RecordedFunction(at: x) { rosenbrock($0) }.sparseHessian(at: x))?.values ?? [] },
+                        expectedPrimal: expected, check: check,
+                        checked: { (try? recorded.sparseHessian(at: x))?.dense.flatMap { $0 } ?? [] }))
         if n >= 128 {
             rows.append(Row(id: "rosen-hess", size: "n=\(n)", method: "hessian(at:) default (chunks on all cores)",
                             threads: ProcessInfo.processInfo.activeProcessorCount,
@@ -137,7 +155,16 @@ func chainRows(_ shared: SharedData) throws -> [Row] {
     let expected = try c.numbers("objective")
     let check = compare(try c.numbers("jacobian"))
     let primal = { chainF(x) }
+    let recorded = RecordedFunction(at: x) { chainF($0) }
     return [
+        Row(id: "chain-jac/sparse", size: "n=100",
+            method: "RecordedFunction.sparseJacobian(at:mode: .forward) (\(JacobianColouring(columnsOf: recorded.jacobianSparsity).colourCount) colours, repeated)",
+            primal: primal, derivative: { (try? recorded.sparseJacobian(at: x, mode: .forward))?.values ?? [] },
+            expectedPrimal: expected, check: check,
+            checked: { (try? recorded.sparseJacobian(at: x, mode: .forward))?.dense.flatMap { $0 } ?? [] }),
+        Row(id: "chain-jac/fwd", size: "n=100", method: "RecordedFunction.jacobian(at:mode: .forward) (replay, 8 lanes)",
+            primal: primal, derivative: { flat((try? recorded.jacobian(at: x, mode: .forward)) ?? []) },
+            expectedPrimal: expected, check: check),
         Row(id: "chain-jac/fwd", size: "n=100", method: "jacobian(at:) (8 lanes, 13 passes)", primal: primal,
             derivative: { flat(jacobian(at: x) { chainF($0) }) }, expectedPrimal: expected, check: check),
         Row(id: "chain-jac/fwd", size: "n=100", method: "jacobian(at:), DualVector<Double, 16> (7 passes)", primal: primal,
