@@ -12,7 +12,7 @@
 /// ```swift
 /// // J of f(x) = [x0·x1, x1·x2, x2·x3]: bidiagonal, 2 colours
 /// let pattern = SparsityPattern(rowCount: 3, columnCount: 4, rows: [[0, 1], [1, 2], [2, 3]])
-/// let colouring = JacobianColouring(columnsOf: pattern)      // colours [0, 1, 0, 1]
+/// let colouring = JacobianColouring(columnsOf: pattern)      // 2 colours
 /// // compressed[i * 2 + c] = Σ over columns j of colour c of J[i][j], from 2 lanes
 /// let jacobian: SparseMatrix<Double> = colouring.recover(compressed: compressed)
 /// ```
