@@ -1,21 +1,10 @@
 import Testing
 @testable import AutodiffCore
 
-/// splitmix64: a tiny deterministic generator, so that every run tests the same patterns.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform integer in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+// FuzzRandom is the fuzzer's SplitMix64 (FuzzProgram.swift): every run tests the same patterns.
+extension FuzzRandom {
     /// A nonzero integer-valued Double in ±1...9, so that sums of them are exact.
-    mutating func value() -> Double { Double(below(9) + 1) * (below(2) == 0 ? 1 : -1) }
+    fileprivate mutating func value() -> Double { Double(below(9) + 1) * (below(2) == 0 ? 1 : -1) }
 }
 
 // MARK: - Patterns
@@ -39,13 +28,13 @@ private func blockDiagonal(_ sizes: [Int]) -> SparsityPattern {
     return SparsityPattern(rowCount: start, columnCount: start, rows: rows)
 }
 
-private func randomPattern(_ m: Int, _ n: Int, entries: Int, _ random: inout SplitMix) -> SparsityPattern {
+private func randomPattern(_ m: Int, _ n: Int, entries: Int, _ random: inout FuzzRandom) -> SparsityPattern {
     SparsityPattern(
         rowCount: m, columnCount: n, entries: (0..<entries).map { _ in (random.below(m), random.below(n)) })
 }
 
 /// A random symmetric pattern: random off-diagonal pairs, both ways, and some diagonal entries.
-private func randomSymmetric(_ n: Int, pairs: Int, _ random: inout SplitMix) -> SparsityPattern {
+private func randomSymmetric(_ n: Int, pairs: Int, _ random: inout FuzzRandom) -> SparsityPattern {
     var entries: [(row: Int, column: Int)] = []
     for _ in 0..<pairs {
         let i = random.below(n), j = random.below(n)
@@ -57,7 +46,7 @@ private func randomSymmetric(_ n: Int, pairs: Int, _ random: inout SplitMix) -> 
 
 /// A dense matrix with random nonzero integers at the pattern's entries (symmetric ones when
 /// `symmetric`) and zeros elsewhere.
-private func randomMatrix(_ p: SparsityPattern, symmetric: Bool = false, _ random: inout SplitMix) -> [[Double]] {
+private func randomMatrix(_ p: SparsityPattern, symmetric: Bool = false, _ random: inout FuzzRandom) -> [[Double]] {
     var a = [[Double]](repeating: [Double](repeating: 0, count: p.columnCount), count: p.rowCount)
     for i in 0..<p.rowCount {
         for j in p.columns(inRow: i) where !symmetric || j >= i {
@@ -150,7 +139,7 @@ struct ColouringTests {
         #expect(!p.isSymmetric && !t.isSymmetric)
         #expect(arrowhead(5).isSymmetric && banded(6, 6, halfBandwidth: 2).isSymmetric)
         #expect(!SparsityPattern(rowCount: 2, columnCount: 2, rows: [[1], []]).isSymmetric)
-        var random = SplitMix(seed: 7)
+        var random = FuzzRandom(seed: 7)
         for _ in 0..<20 {
             let q = randomPattern(1 + random.below(8), 1 + random.below(8), entries: random.below(30), &random)
             #expect(q.transposed.transposed == q)
@@ -176,7 +165,7 @@ struct ColouringTests {
 
     @Test("Jacobian colourings recover random matrices exactly, columns and rows")
     func jacobianRecovery() {
-        var random = SplitMix(seed: 0x5EED)
+        var random = FuzzRandom(seed: 0x5EED)
         var patterns = [
             banded(12, 12, halfBandwidth: 1), banded(20, 15, halfBandwidth: 3), arrowhead(9),
             blockDiagonal([3, 1, 4, 2]), SparsityPattern(rowCount: 4, columnCount: 5, rows: [[], [], [], []]),
@@ -227,7 +216,7 @@ struct ColouringTests {
 
     @Test("star colourings recover random symmetric matrices exactly")
     func hessianRecovery() {
-        var random = SplitMix(seed: 0xC0FFEE)
+        var random = FuzzRandom(seed: 0xC0FFEE)
         var patterns = [
             banded(10, 10, halfBandwidth: 1), banded(16, 16, halfBandwidth: 3), arrowhead(8), blockDiagonal([3, 1, 4, 2]),
             SparsityPattern(rowCount: 0, columnCount: 0, rows: []), SparsityPattern(rowCount: 3, columnCount: 3, rows: [[], [], []]),
@@ -260,7 +249,7 @@ struct ColouringTests {
 
     @Test("the colourings meet the star and orthogonality properties on larger random patterns")
     func largerRandomColourings() {
-        var random = SplitMix(seed: 42)
+        var random = FuzzRandom(seed: 42)
         for _ in 0..<5 {
             let n = 200
             let p = randomSymmetric(n, pairs: 400, &random)
