@@ -161,8 +161,8 @@ public struct HessianColouring: Sendable, Hashable {
         plan.recover(compressed, "HessianColouring.recover(compressed:)")
     }
 
-    /// Recovers the Hessian from the compressed product held in an array (laid out as for
-    /// ``recover(compressed:)-(UnsafeBufferPointer<T>)``).
+    /// Recovers the Hessian from the compressed product held in an array (laid out as for the
+    /// buffer-pointer form).
     ///
     /// ```swift
     /// let hessian: SparseMatrix<Double> = colouring.recover(compressed: compressed)

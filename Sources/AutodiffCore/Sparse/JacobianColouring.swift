@@ -137,8 +137,8 @@ public struct JacobianColouring: Sendable, Hashable {
         plan.recover(compressed, "JacobianColouring.recover(compressed:)")
     }
 
-    /// Recovers the Jacobian from the compressed product held in an array (laid out as for
-    /// ``recover(compressed:)-(UnsafeBufferPointer<T>)``).
+    /// Recovers the Jacobian from the compressed product held in an array (laid out as for the
+    /// buffer-pointer form).
     ///
     /// ```swift
     /// let jacobian: SparseMatrix<Double> = colouring.recover(compressed: compressed)
