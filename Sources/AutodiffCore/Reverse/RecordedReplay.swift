@@ -51,7 +51,8 @@ extension _TraceState {
                             d[2 &* k] = r.derivative
                             value = r.value
                         } else {
-                            value = f.value(x)
+                            // The rule itself (on lanes: the table's derivative, not the value formula's).
+                            value = V.rule(f, x)
                         }
                     case .binary(.add), .addPreviousLeft, .addPreviousRight: value = x + v[Int(o.rhs)]
                     case .binary(.subtract), .subtractPreviousLeft, .subtractPreviousRight: value = x - v[Int(o.rhs)]

@@ -85,8 +85,12 @@ struct RecordedSparsityTests {
                     let x = (0..<n).map { _ in random.uniform(-1, 1) }
                     let J = jacobian(at: x) { x in p.outputs(x) }
                     for mode in [JacobianMode.forward, .reverse, .automatic] {
-                        let sparse = try f.sparseJacobian(at: x, mode: mode)
-                        #expect(sparse.dense == J, "\(p) \(mode) at \(x)")
+                        // Forward lanes compute each entry as the dense forward Jacobian does; reverse
+                        // passes sum in another order: the last bit may differ.
+                        let sparse = try f.sparseJacobian(at: x, mode: mode).dense
+                        let worst = zip(sparse.joined(), J.joined()).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+                        #expect(worst <= 1e-14, "\(p) \(mode) at \(x): off by \(worst)")
+                        if mode == .forward { #expect(sparse == J, "\(p) forward at \(x)") }
                     }
                     let H = hessian(at: x) { x in p.objective(x) }
                     let sparse = try scalar.sparseHessian(at: x)
