@@ -67,6 +67,11 @@ let package = Package(
             path: "Sources/BatchBench"
         ),
         .executableTarget(
+            name: "ReplayBench",
+            dependencies: ["BenchSupport", "BenchmarkProblems", .product(name: "Autodiff", package: "Autodiff")],
+            path: "Sources/ReplayBench"
+        ),
+        .executableTarget(
             name: "TaylorBench",
             dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/TaylorBench"
