@@ -232,9 +232,13 @@ extension CheckpointedGradient: Sendable where T: Sendable {}
 /// re-runs the segment, seeds its end state with that state's adjoint (a vector-Jacobian
 /// product; the last segment seeds the loss instead), and reads off the start state's
 /// adjoint and the parameters' share. The tape holds one segment instead of the whole
-/// loop; ``CheckpointSchedule`` lists what each schedule recomputes for it. The gradient
-/// is that of ``valueWithGradient(at:of:)`` on the unrolled loop, up to rounding (the
-/// parameters' adjoint is summed per segment).
+/// loop; ``CheckpointSchedule`` lists what each schedule recomputes for it.
+///
+/// The gradient is that of ``valueWithGradient(at:of:)`` on the unrolled loop, to the last
+/// bit as a rule: the segments' sweeps add the same partials in the same order as one
+/// sweep over the whole loop (the parameters' adjoint is carried from tape to tape as a
+/// seed, not summed per segment). Only a state that holds one value in two entries sums
+/// that value's adjoint in another order.
 ///
 /// `step` must return a state of as many entries as `initialState`, and must compute the
 /// same function every time it is called with the same step (it is called again during
@@ -289,17 +293,21 @@ public func valueWithCheckpointedGradient<T: Real>(
             let p = parameters.map { tape.variable($0) }
             var state = startState
             for k in start..<end { state = checked(step(state, p), k) }
+            // The parameters' adjoint so far is a seed too: the sweep adds this segment's
+            // partials onto it in the order one tape for the whole loop would.
+            var seeds = Array(zip(p, parametersGradient))
             if let adjoint {
-                tape.backward(from: Array(zip(state, adjoint)))
+                seeds += zip(state, adjoint)
             } else {
                 let y = loss(state, p)
                 value = y.value
-                tape.backward(from: [(y, 1)])
+                seeds.append((y, 1))
             }
+            tape.backward(from: seeds)
             statistics.recordedSteps += end - start
             statistics.tapes += 1
             statistics.peakTapeNodes = Swift.max(statistics.peakTapeNodes, tape.count)
-            for j in p.indices { parametersGradient[j] += tape.adjoint(of: p[j]) }
+            for j in p.indices { parametersGradient[j] = tape.adjoint(of: p[j]) }
             return startState.map { tape.adjoint(of: $0) }
         }
     }
