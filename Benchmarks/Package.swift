@@ -67,6 +67,11 @@ let package = Package(
             path: "Sources/BatchBench"
         ),
         .executableTarget(
+            name: "CheckpointBench",
+            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            path: "Sources/CheckpointBench"
+        ),
+        .executableTarget(
             name: "TaylorBench",
             dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/TaylorBench"
