@@ -15,13 +15,12 @@ import RealModule
 /// | schedule | recomputed steps | longest tape | stored states |
 /// |---|---|---|---|
 /// | ``none`` | 0 | all `l` steps | 1 (the initial state) |
-/// | ``uniform(every:)`` `c` | `c·(⌈l/c⌉ − 1)`, less than `l` | `c` steps | `⌈l/c⌉ − 1` |
+/// | ``uniform(every:)`` `c` | `c·(⌈l/c⌉ − 1)`, less than `l` | `c` steps | `⌈l/c⌉ − 1` (at least 1) |
 /// | ``squareRoot`` | less than `l` | `⌈√l⌉` steps | about `√l` |
 /// | ``binomial(snapshots:)`` `s` | `r·l − C(s + r, r − 1)`, the fewest possible with `s` states | 1 step | at most `s` |
 ///
 /// A recomputed step is an evaluation of `step` beyond the one recorded evaluation every
-/// step gets (on constants, so it records nothing and costs about as much as the plain
-/// loop). ``CheckpointSchedule/recomputedSteps(forSteps:)`` gives the number in advance,
+/// step gets (on constants, so it records nothing). ``CheckpointSchedule/recomputedSteps(forSteps:)`` gives the number in advance,
 /// ``CheckpointStatistics`` the numbers of a call.
 ///
 /// ```swift
