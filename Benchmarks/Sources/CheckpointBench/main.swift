@@ -54,7 +54,7 @@ let schedules: [(String, CheckpointSchedule)] = [
 ]
 var rows: [[String]] = [["primal loop (Double)", formatTime(primal), "1.0", "—", "—", "—", "—", "—"]]
 for (name, schedule) in schedules {
-    let time = medianTime(samples: 5, warmup: 1) { blackHole(run(schedule)) }
+    let time = medianTime(samples: 9, warmup: 1) { blackHole(run(schedule)) }
     let r = run(schedule)
     let s = r.statistics
     let g = r.initialStateGradient + r.parametersGradient
