@@ -233,7 +233,7 @@ extension CheckpointedGradient: Sendable where T: Sendable {}
 /// adjoint and the parameters' share. The tape holds one segment instead of the whole
 /// loop; ``CheckpointSchedule`` lists what each schedule recomputes for it.
 ///
-/// The gradient is that of ``valueWithGradient(at:of:)`` on the unrolled loop, to the last
+/// The gradient is that of ``valueWithGradient(at:of:file:line:)`` on the unrolled loop, to the last
 /// bit as a rule: the segments' sweeps add the same partials in the same order as one
 /// sweep over the whole loop (the parameters' adjoint is carried from tape to tape as a
 /// seed, not summed per segment). Only a state that holds one value in two entries sums
