@@ -72,6 +72,11 @@ let package = Package(
             path: "Sources/ReplayBench"
         ),
         .executableTarget(
+            name: "CheckpointBench",
+            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            path: "Sources/CheckpointBench"
+        ),
+        .executableTarget(
             name: "TaylorBench",
             dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/TaylorBench"

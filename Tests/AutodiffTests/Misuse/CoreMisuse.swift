@@ -6,7 +6,8 @@ import Testing
 /// the form `Autodiff: <operation>: <what was wrong>`.
 enum CoreMisuse: String, MisuseRow {
     case jvpDirectionLength, vjpCotangentLength, hvpDirectionLength, checkGradientNaN, checkGradientStep,
-         recordedGradientInputLength, dualVectorLane, tapeRecordPartials, customRulePartials
+         recordedGradientInputLength, dualVectorLane, tapeRecordPartials, customRulePartials,
+         checkpointNegativeSteps, checkpointUniformSegment, checkpointNoSnapshots, checkpointStateSize
     case recordedFunctionHessianOfVector, recordedFunctionWeights, recordedFunctionCotangent
 
     var expected: String {
@@ -26,6 +27,14 @@ enum CoreMisuse: String, MisuseRow {
         case .recordedFunctionWeights: "Autodiff: RecordedFunction.hvp(at:direction:weights:): 1 weights for 2 outputs"
         case .recordedFunctionCotangent:
             "Autodiff: RecordedFunction.vjp(at:cotangent:): the cotangent has 3 entries but the function has 2 outputs"
+        case .checkpointNegativeSteps:
+            "Autodiff: \(Self.checkpointed): steps must be at least 0, got -1"
+        case .checkpointUniformSegment:
+            "Autodiff: \(Self.checkpointed): uniform(every:) needs a segment of at least 1 step, got 0"
+        case .checkpointNoSnapshots:
+            "Autodiff: \(Self.checkpointed): binomial(snapshots:) needs at least 1 snapshot (the initial state is one), got 0"
+        case .checkpointStateSize:
+            "Autodiff: \(Self.checkpointed): step 3 (of 0..<10) returned a state of 3 entries, but the initial state has 2"
         }
     }
 
@@ -62,7 +71,26 @@ enum CoreMisuse: String, MisuseRow {
         case .recordedFunctionCotangent:
             let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
             _ = try? f.vjp(at: [1.0, 2.0], cotangent: [1, 1, 1])
+        case .checkpointNegativeSteps:
+            _ = Self.checkpointedLoop(steps: -1, .squareRoot)
+        case .checkpointUniformSegment:
+            _ = Self.checkpointedLoop(steps: 10, .uniform(every: 0))
+        case .checkpointNoSnapshots:
+            _ = Self.checkpointedLoop(steps: 10, .binomial(snapshots: 0))
+        case .checkpointStateSize:
+            // The state grows by one entry at step 3 (counting from 0).
+            _ = valueWithCheckpointedGradient(
+                at: [1.0, 2.0], steps: 10, schedule: .binomial(snapshots: 3),
+                step: { x, _ in x[0].value > 3.5 ? x + [x[0]] : [x[0] + 1, x[1]] },
+                loss: { x, _ in x[0] })
         }
+    }
+
+    static let checkpointed = "valueWithCheckpointedGradient(at:parameters:steps:schedule:step:loss:)"
+
+    static func checkpointedLoop(steps: Int, _ schedule: CheckpointSchedule) -> CheckpointedGradient<Double> {
+        valueWithCheckpointedGradient(at: [1.0], steps: steps, schedule: schedule,
+                                      step: { x, _ in [x[0] * 2] }, loss: { x, _ in x[0] })
     }
 }
 
