@@ -61,3 +61,26 @@ public func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
 public func blackHole<T>(_ x: T) {
     withExtendedLifetime(x) {}
 }
+
+/// Seconds of CPU time this thread has used (steadier than wall time on a shared machine).
+public func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Median thread CPU time of `body` in seconds, batched and sampled like ``medianTime``.
+public func medianThreadTime(samples: Int = 15, minBatch: Double = 0.01, warmup: Int = 3,
+                             _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    func cpu(_ batch: Int) -> Double {
+        let start = threadCPUSeconds()
+        for _ in 0..<batch { body() }
+        return threadCPUSeconds() - start
+    }
+    var batch = 1
+    while cpu(batch) < minBatch && batch < 1 << 20 { batch *= 2 }
+    var times = (0..<samples).map { _ in cpu(batch) / Double(batch) }
+    times.sort()
+    return times[times.count / 2]
+}

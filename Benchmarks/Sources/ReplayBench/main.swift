@@ -67,8 +67,8 @@ if CommandLine.arguments.count > 1 {
 var times: [String: Double] = [:]
 var rows: [[String]] = []
 for c in cases {
-    let t = medianTime(c.body)
+    let t = medianThreadTime(c.body)
     times[c.name] = t
     rows.append([c.name, formatTime(t), String(format: "%.3fx", t / times[c.baseline]!)])
 }
-printTable(["case", "median", "× one-shot"], rows)
+printTable(["case", "median thread CPU time", "× one-shot"], rows)

@@ -90,6 +90,9 @@ extension _TraceState {
         adj.update(repeating: V.zero, count: top + 1)
         for (slot, seed) in seeds { adj[slot] += seed }
         let marker = UInt32(truncatingIfNeeded: previousMarker)
+        // The partials of `+` and `−` are the constant slots 1 and −1 (see `finish`): added
+        // or subtracted without a multiplication, which on lanes is most of the work.
+        let one = UInt64(s.pointee.count &+ 1), minusOne = UInt64(s.pointee.count &+ 2)
         var k = top
         while k >= 0 {
             var sum = adj[k]
@@ -99,7 +102,14 @@ extension _TraceState {
                 let u = uses[e]
                 let user = UInt32(truncatingIfNeeded: u)
                 let a = user == marker ? adj[k &+ 1] : adj[Int(user)]
-                sum += a * p[Int(truncatingIfNeeded: u &>> 32)]
+                let partial = u &>> 32
+                if partial == one {
+                    sum += a
+                } else if partial == minusOne {
+                    sum -= a
+                } else {
+                    sum += a * p[Int(truncatingIfNeeded: partial)]
+                }
                 e &+= 1
             }
             adj[k] = sum

@@ -5,14 +5,57 @@ import RealModule
 // the sparse Jacobians and Hessians of a `RecordedFunction` from one compressed replay
 // with colour-seeded lanes.
 
-/// Index sets of the inputs each slot depends on, shared between slots (a unary
-/// operation or an operation with one non-constant operand passes its operand's set on).
-@usableFromInline
+/// Index sets of the inputs each slot depends on, computed only for the slots asked
+/// about (and what they depend on), so that a running sum whose set grows with every
+/// term costs nothing unless a nonlinear operation or an output reads it. Slots share
+/// sets: an operation with one non-constant operand passes its operand's set on.
 internal struct _IndexSets {
-    /// The set of each slot: an index into `sets`, or -1 for the empty set.
+    let m: Int
+    let rules: [_RecordedRule?]
+    let operands: UnsafeMutablePointer<_TraceOperands>
+    /// The set of each slot: an index into `sets`, -1 for the empty set, -2 not computed yet.
     var ofSlot: [Int32]
     /// Sorted input indices.
     var sets: [[Int32]]
+
+    init<T: Real>(_ s: UnsafeMutablePointer<_TraceState<T>>, inputs n: Int) {
+        m = s.pointee.count
+        var rules = [_RecordedRule?](repeating: nil, count: m)
+        _TraceState.forEachOperation(s, inputs: n) { k, rule, _, _ in rules[k] = rule }
+        self.rules = rules
+        operands = s.pointee.operands
+        ofSlot = [Int32](repeating: -2, count: m)
+        sets = (0..<n).map { [Int32($0)] }
+        for i in 0..<n { ofSlot[i] = Int32(i) }
+    }
+
+    /// The set of slot `root` (constants: -1): computed from its operands', depth first
+    /// with an explicit stack (chains of operations can be as long as the recording).
+    mutating func set(_ root: Int) -> Int32 {
+        if root >= m { return -1 }
+        if ofSlot[root] != -2 { return ofSlot[root] }
+        var stack = [root]
+        while let k = stack.last {
+            if ofSlot[k] != -2 {  // reached twice before it was computed
+                stack.removeLast()
+                continue
+            }
+            let a = Int(operands[k].lhs), b = Int(operands[k].rhs)
+            let pendingA = a < m && ofSlot[a] == -2, pendingB = b < m && ofSlot[b] == -2
+            if pendingA || pendingB {
+                if pendingA { stack.append(a) }
+                if pendingB { stack.append(b) }
+                continue
+            }
+            stack.removeLast()
+            let sa = a < m ? ofSlot[a] : -1, sb = b < m ? ofSlot[b] : -1
+            switch rules[k] {
+            case .unary(let f)?: ofSlot[k] = f.hasZeroDerivative ? -1 : sa
+            default: ofSlot[k] = union(sa, sb)
+            }
+        }
+        return ofSlot[root]
+    }
 
     /// The union of sets `a` and `b` (either may be -1).
     mutating func union(_ a: Int32, _ b: Int32) -> Int32 {
@@ -66,32 +109,13 @@ extension _TraceState {
         }
     }
 
-    /// The inputs each slot depends on (its row of the Jacobian's pattern), by
-    /// propagating index sets: an input depends on itself, a constant on nothing, an
-    /// operation on the union of its operands' sets (nothing for rounding, whose
-    /// derivative is zero).
-    static func dependencies(_ s: UnsafeMutablePointer<_TraceState>, inputs n: Int) -> _IndexSets {
-        let m = s.pointee.count
-        var sets = _IndexSets(ofSlot: [Int32](repeating: -1, count: m), sets: (0..<n).map { [Int32($0)] })
-        for i in 0..<n { sets.ofSlot[i] = Int32(i) }
-        @inline(__always) func set(_ slot: Int) -> Int32 { slot < m ? sets.ofSlot[slot] : -1 }
-        forEachOperation(s, inputs: n) { k, rule, a, b in
-            switch rule {
-            case .unary(let f): sets.ofSlot[k] = f.hasZeroDerivative ? -1 : set(a)
-            case .binary: sets.ofSlot[k] = sets.union(set(a), set(b))
-            }
-        }
-        return sets
-    }
-
     /// The pattern of the Hessian of `Σ wᵢ·outputᵢ` for any weights: for each operation
     /// the outputs reach, the pairs of inputs its nonzero second partials join (a
     /// curved unary function joins its operand's inputs with themselves, `x·y` joins
     /// x's with y's, and so on, as ``BinaryFunction/secondOrderInteractions`` says).
-    /// Returns the column sets of each row.
-    static func hessianRows(_ s: UnsafeMutablePointer<_TraceState>, inputs n: Int, outputs: [Int]) -> [[Int]] {
+    static func hessianPattern(_ s: UnsafeMutablePointer<_TraceState>, inputs n: Int, outputs: [Int]) -> SparsityPattern {
         let m = s.pointee.count
-        let sets = dependencies(s, inputs: n)
+        var sets = _IndexSets(s, inputs: n)
         var reached = [Bool](repeating: false, count: m)
         for o in outputs { reached[o] = true }
         let operands = s.pointee.operands
@@ -106,16 +130,19 @@ extension _TraceState {
                 k -= 1
             }
         }
-        var rows = [[Int32]](repeating: [], count: n)
+        // Every pair (i, j) joined, as i << 32 | j, sorted and made unique at the end: cheaper
+        // than merging row sets per join, since most joins add a handful of pairs.
+        var pairs: [Int64] = []
         var joined = Set<Int64>()
-        @inline(__always) func set(_ slot: Int) -> Int32 { slot < m ? sets.ofSlot[slot] : -1 }
+        func set(_ slot: Int) -> Int32 { sets.set(slot) }
         func join(_ p: Int32, _ q: Int32) {
             guard p >= 0, q >= 0, joined.insert(Int64(p) << 32 | Int64(q)).inserted else { return }
-            let P = sets.sets[Int(p)], Q = sets.sets[Int(q)]
-            for i in P { rows[Int(i)] = _merged(rows[Int(i)], Q) }
-            if p != q {
-                _ = joined.insert(Int64(q) << 32 | Int64(p))
-                for j in Q { rows[Int(j)] = _merged(rows[Int(j)], P) }
+            _ = joined.insert(Int64(q) << 32 | Int64(p))
+            for i in sets.sets[Int(p)] {
+                for j in sets.sets[Int(q)] {
+                    pairs.append(Int64(i) << 32 | Int64(j))
+                    pairs.append(Int64(j) << 32 | Int64(i))
+                }
             }
         }
         forEachOperation(s, inputs: n) { k, rule, a, b in
@@ -130,7 +157,18 @@ extension _TraceState {
                 if yy { join(set(b), set(b)) }
             }
         }
-        return rows.map { $0.map(Int.init) }
+        pairs.sort()
+        var rowStart = [Int](repeating: 0, count: n + 1)
+        var columns: [Int] = []
+        columns.reserveCapacity(pairs.count)
+        var previous: Int64 = -1
+        for pair in pairs where pair != previous {
+            previous = pair
+            rowStart[Int(pair >> 32) + 1] += 1
+            columns.append(Int(pair & 0xffff_ffff))
+        }
+        for i in 0..<n { rowStart[i + 1] += rowStart[i] }
+        return SparsityPattern(rowCount: n, columnCount: n, rowStart: rowStart, columnIndices: columns)
     }
 }
 
@@ -169,10 +207,11 @@ extension RecordedFunction {
     /// ```
     public var jacobianSparsity: SparsityPattern {
         if let p = prepared.jacobian { return p }
-        let sets = _TraceState.dependencies(state, inputs: inputCount)
+        var sets = _IndexSets(state, inputs: inputCount)
         let rows = outputSlots.map { slot -> [Int] in
-            guard let slot, sets.ofSlot[slot] >= 0 else { return [] }
-            return sets.sets[Int(sets.ofSlot[slot])].map(Int.init)
+            guard let slot else { return [] }
+            let set = sets.set(slot)
+            return set < 0 ? [] : sets.sets[Int(set)].map(Int.init)
         }
         let p = SparsityPattern(rowCount: outputCount, columnCount: inputCount, rows: rows)
         prepared.jacobian = p
@@ -191,8 +230,7 @@ extension RecordedFunction {
     /// ```
     public var hessianSparsity: SparsityPattern {
         if let p = prepared.hessian { return p }
-        let rows = _TraceState.hessianRows(state, inputs: inputCount, outputs: outputSlots.compactMap { $0 })
-        let p = SparsityPattern(rowCount: inputCount, columnCount: inputCount, rows: rows)
+        let p = _TraceState.hessianPattern(state, inputs: inputCount, outputs: outputSlots.compactMap { $0 })
         prepared.hessian = p
         return p
     }

@@ -377,6 +377,23 @@ extension Fuzzer {
                         rtol: 1e-7, atol: hscale, where_)
             let rhv = try f.hvp(at: x, direction: direction, weights: p.weights)
             expectClose(rhv, hv, "RecordedFunction.hvp vs hvp(at:)", rtol: 1e-7, atol: hscale, where_)
+            // Sparsity: every nonzero of the dense results lies in the pattern, and the sparse
+            // results (compressed by colours) equal the dense ones.
+            let jp = f.jacobianSparsity, hp = f.hessianSparsity
+            for (r, row) in jf.enumerated() {
+                for (c, v) in row.enumerated() where v != 0 && !v.isNaN {
+                    expect(jp.contains(row: r, column: c), "Jacobian nonzero outside jacobianSparsity", "\(where_)J[\(r)][\(c)] = \(v)\n\(jp)")
+                }
+            }
+            for (r, row) in H.enumerated() {
+                for (c, v) in row.enumerated() where Swift.abs(v) > hscale && !v.isNaN {
+                    expect(hp.contains(row: r, column: c), "Hessian nonzero outside hessianSparsity", "\(where_)H[\(r)][\(c)] = \(v)\n\(hp)")
+                }
+            }
+            let sj = try f.sparseJacobian(at: x).dense
+            expectClose(sj.flatMap { $0 }, jf.flatMap { $0 }, "sparseJacobian vs jacobian(at:)", rtol: 1e-7, atol: 1e-12, where_)
+            let sh = try f.sparseHessian(at: x, weights: p.weights).dense
+            expectClose(sh.flatMap { $0 }, H.flatMap { $0 }, "sparseHessian vs hessian(at:)", rtol: 1e-7, atol: hscale, where_)
         } catch {
             expect(false, "RecordedFunction threw with the .rerecord policy", "\(where_)\(error)")
         }
