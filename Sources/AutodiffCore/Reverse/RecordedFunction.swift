@@ -263,10 +263,22 @@ public final class RecordedFunction<T: Real> {
         let n = _inputCount, m = outputCount
         var J = [[T]](repeating: [T](repeating: 0, count: n), count: m)
         let forward = mode == .forward || (mode == .automatic && n <= m)
-        if forward {
-            try _forwardLanes(at: x, directions: n, seed: { i, d in i == d ? 1 : 0 }) { d, tangent in
-                for r in 0..<m { J[r][d] = tangent(r) }
+        // Through a colouring when the pattern is sparse and the colours save passes
+        // (forward: lanes of 8; reverse: one pass per colour), then densified.
+        if jacobianSparsity.nonzeroCount * 2 <= m * n {
+            let recordings = _recordings
+            let saves = forward ? (preparedColumnColouring.colourCount + 7) / 8 < (n + 7) / 8
+                                : preparedRowColouring.colourCount < m
+            if saves {
+                let J = try _sparseJacobian(at: x, mode: forward ? .forward : .reverse).dense
+                if _recordings == recordings { return J }
+                return try jacobian(at: x, mode: mode)  // recorded again across a branch
             }
+        }
+        if forward {
+            var compressed = [T](repeating: 0, count: m * n)
+            try _compressed(at: x, seeding: .colours(Array(0..<n), count: n), weights: nil, into: &compressed)
+            for r in 0..<m { J[r] = Array(compressed[r * n..<(r + 1) * n]) }
         } else {
             try _withReplay(at: x, partials: true, lift: { $0 }, input: { x[$1] }) { _, v, adj in
                 for r in 0..<m {
@@ -277,37 +289,6 @@ public final class RecordedFunction<T: Real> {
             }
         }
         return J
-    }
-
-    /// Forward replays with `directions` tangent directions, 8 (or fewer) at a time:
-    /// direction `d` has entry `seed(i, d)` for input `i`; `read(d, tangent)` gets output
-    /// `r`'s tangent in direction `d` as `tangent(r)`.
-    @inlinable
-    internal func _forwardLanes(at x: [T], directions: Int, seed: (Int, Int) -> T,
-                                read: (Int, (Int) -> T) -> Void) throws(RecordedGradientError) {
-        switch defaultChunkSize(inputs: directions) {
-        case 1: try _forwardLanes(DualVector<T, 1>.self, at: x, directions: directions, seed: seed, read: read)
-        case 2: try _forwardLanes(DualVector<T, 2>.self, at: x, directions: directions, seed: seed, read: read)
-        case 4: try _forwardLanes(DualVector<T, 4>.self, at: x, directions: directions, seed: seed, read: read)
-        default: try _forwardLanes(DualVector<T, 8>.self, at: x, directions: directions, seed: seed, read: read)
-        }
-    }
-
-    @inlinable
-    internal func _forwardLanes<let N: Int>(_: DualVector<T, N>.Type, at x: [T], directions: Int, seed: (Int, Int) -> T,
-                                            read: (Int, (Int) -> T) -> Void) throws(RecordedGradientError) {
-        let passes = Swift.max(1, (directions + N - 1) / N)
-        let lift = { (c: T) in DualVector<T, N>(constant: c) }
-        try _withReplay(at: x, partials: false, lift: lift, passes: passes, input: { pass, i in
-            var p = InlineArray<N, T>(repeating: 0)
-            for l in 0..<N where pass * N + l < directions { p[l] = seed(i, pass * N + l) }
-            return DualVector(x[i], partials: p)
-        }) { pass, v, _ in
-            let outputs = (0..<outputCount).map { _output($0, v, lift) }
-            for l in 0..<N where pass * N + l < directions {
-                read(pass * N + l) { outputs[$0].partials[l] }
-            }
-        }
     }
 
     // MARK: Second order
@@ -325,11 +306,18 @@ public final class RecordedFunction<T: Real> {
         _checkInput(x, "RecordedFunction.hessian(at:weights:)")
         let w = _weights(weights, "RecordedFunction.hessian(at:weights:)")
         let n = _inputCount
-        var H = [[T]](repeating: [T](repeating: 0, count: n), count: n)
-        try _secondOrderLanes(at: x, directions: n, weights: w, seed: { i, d in i == d ? 1 : 0 }) { d, column in
-            for i in 0..<n { H[i][d] = column(i) }
+        // Through the star colouring when the pattern is sparse and the colours save
+        // passes of 8 lanes, then densified.
+        let recordings = _recordings
+        if hessianSparsity.nonzeroCount * 2 <= n * n,
+           (preparedHessianColouring.colourCount + 7) / 8 < (n + 7) / 8 {
+            let H = try _sparseHessian(at: x, weights: w, preparedHessianColouring)
+            if _recordings == recordings { return H.dense }
+            return try hessian(at: x, weights: weights)  // recorded again across a branch
         }
-        return H
+        var compressed = [T](repeating: 0, count: n * n)
+        try _compressed(at: x, seeding: .colours(Array(0..<n), count: n), weights: w, into: &compressed)
+        return (0..<n).map { i in Array(compressed[i * n..<(i + 1) * n]) }
     }
 
     /// The Hessian–vector product `H·v` at `x` of the function (one output), or of
@@ -346,9 +334,7 @@ public final class RecordedFunction<T: Real> {
                         "the direction has \(v.count) entries but the input has \(x.count)")
         let w = _weights(weights, "RecordedFunction.hvp(at:direction:weights:)")
         var product = [T](repeating: 0, count: _inputCount)
-        try _secondOrderLanes(at: x, directions: 1, weights: w, seed: { i, _ in v[i] }) { _, column in
-            for i in 0..<product.count { product[i] = column(i) }
-        }
+        try _compressed(at: x, seeding: .direction(v), weights: w, into: &product)
         return product
     }
 
@@ -363,34 +349,98 @@ public final class RecordedFunction<T: Real> {
         return weights
     }
 
-    /// Forward-over-reverse replays with `directions` directions, 8 (or fewer) at a
-    /// time; `read(d, column)` gets `(H·s_d)ᵢ` as `column(i)`.
+    /// How the tangent lanes of a compressed evaluation are seeded.
+    @usableFromInline
+    internal enum _Seeding {
+        /// Direction `d` is the sum of the unit vectors of the inputs of colour `d`
+        /// (`count` colours; colour i for input i gives the identity).
+        case colours([Int], count: Int)
+        /// One direction.
+        case direction([T])
+
+        @inlinable var directions: Int {
+            switch self {
+            case .colours(_, let count): return count
+            case .direction: return 1
+            }
+        }
+    }
+
+    /// The compressed evaluation every lane mode reduces to: forward replays with up to
+    /// 8 tangent lanes at a time, seeded as `seeding` says, and, with `weights`, a reverse
+    /// pass after each from the outputs weighted by `weights` (forward over reverse).
+    /// Writes `compressed[r * directions + d]`: output r's tangent in direction d, or,
+    /// with weights, input r's entry of H·s_d (the Hessian of Σ wᵢ·fᵢ times direction d).
     @inlinable
-    internal func _secondOrderLanes(at x: [T], directions: Int, weights: [T], seed: (Int, Int) -> T,
-                                    read: (Int, (Int) -> T) -> Void) throws(RecordedGradientError) {
-        switch defaultChunkSize(inputs: directions) {
-        case 1: try _secondOrderLanes(DualVector<T, 1>.self, at: x, directions: directions, weights: weights, seed: seed, read: read)
-        case 2: try _secondOrderLanes(DualVector<T, 2>.self, at: x, directions: directions, weights: weights, seed: seed, read: read)
-        case 4: try _secondOrderLanes(DualVector<T, 4>.self, at: x, directions: directions, weights: weights, seed: seed, read: read)
-        default: try _secondOrderLanes(DualVector<T, 8>.self, at: x, directions: directions, weights: weights, seed: seed, read: read)
+    internal func _compressed(at x: [T], seeding: _Seeding, weights: [T]?,
+                              into compressed: inout [T]) throws(RecordedGradientError) {
+        switch defaultChunkSize(inputs: seeding.directions) {
+        case 1: try _compressed(DualVector<T, 1>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        case 2: try _compressed(DualVector<T, 2>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        case 4: try _compressed(DualVector<T, 4>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        default: try _compressed(DualVector<T, 8>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
         }
     }
 
     @inlinable
-    internal func _secondOrderLanes<let N: Int>(_: DualVector<T, N>.Type, at x: [T], directions: Int, weights: [T],
-                                                seed: (Int, Int) -> T,
-                                                read: (Int, (Int) -> T) -> Void) throws(RecordedGradientError) {
-        let passes = Swift.max(1, (directions + N - 1) / N)
-        let lift = { (c: T) in DualVector<T, N>(constant: c) }
-        let seeds = weights.map(lift)
-        try _withReplay(at: x, partials: true, lift: lift, passes: passes, input: { pass, i in
-            var p = InlineArray<N, T>(repeating: 0)
-            for l in 0..<N where pass * N + l < directions { p[l] = seed(i, pass * N + l) }
-            return DualVector(x[i], partials: p)
-        }) { pass, v, adj in
-            let g = _reverse(v, adj, seeds: seeds)
-            for l in 0..<N where pass * N + l < directions {
-                read(pass * N + l) { g[$0].partials[l] }
+    internal func _compressed<let N: Int>(_: DualVector<T, N>.Type, at x: [T], seeding: _Seeding, weights: [T]?,
+                                          into compressed: inout [T]) throws(RecordedGradientError) {
+        typealias V = DualVector<T, N>
+        let n = _inputCount, c = seeding.directions
+        let passes = Swift.max(1, (c + N - 1) / N)
+        try compressed.withUnsafeMutableBufferPointer { out throws(RecordedGradientError) in
+            try _replaying(at: x) { checking in
+                // The reverse pass's seeds and the highest output slot, of the recording this
+                // pass replays (a branch change records again before the second pass).
+                var seeds: [(slot: Int, seed: V)] = []
+                if let weights {
+                    for (i, slot) in outputSlots.enumerated() { if let slot { seeds.append((slot, V(constant: weights[i]))) } }
+                }
+                let top = seeds.map(\.slot).max()
+                let s = state
+                let capacity = s.pointee.slotCapacity
+                return scratch.with(V.self, count: 4 * capacity) { v in
+                    let adj = v + 3 * capacity
+                    for pass in 0..<passes {
+                        let base = pass * N, lanes = Swift.min(N, c - base)
+                        switch seeding {
+                        case .colours(let colours, _):
+                            for i in 0..<n {
+                                var p = InlineArray<N, T>(repeating: 0)
+                                let d = colours[i] &- base
+                                if d >= 0 && d < N { p[d] = 1 }
+                                v[i] = V(x[i], partials: p)
+                            }
+                        case .direction(let direction):
+                            for i in 0..<n {
+                                var p = InlineArray<N, T>(repeating: 0)
+                                p[0] = direction[i]
+                                v[i] = V(x[i], partials: p)
+                            }
+                        }
+                        if let k = _TraceState.replay(s, inputs: n, into: v, partials: weights != nil,
+                                                      checking: checking && pass == 0, lift: { V(constant: $0) }) {
+                            return k
+                        }
+                        if weights != nil {
+                            guard let top else { continue }  // constant outputs: the Hessian is zero
+                            seeds.withUnsafeBufferPointer {
+                                _TraceState.replayBackward(s, values: v, adjoints: adj, top: top, seeds: $0)
+                            }
+                            for i in 0..<Swift.min(n, top + 1) {
+                                let a = adj[i].partials
+                                for l in 0..<lanes { out[i * c + base + l] = a[l] }
+                            }
+                        } else {
+                            for (r, slot) in outputSlots.enumerated() {
+                                guard let slot else { continue }
+                                let t = v[slot].partials
+                                for l in 0..<lanes { out[r * c + base + l] = t[l] }
+                            }
+                        }
+                    }
+                    return nil
+                }
             }
         }
     }

@@ -252,22 +252,20 @@ extension RecordedFunction {
     public func sparseJacobian(at x: [T], mode: JacobianMode = .automatic) throws(RecordedGradientError) -> SparseMatrix<T> {
         _checkInput(x, "RecordedFunction.sparseJacobian(at:mode:)")
         let recordings = _recordings
-        let pattern = jacobianSparsity
-        if prepared.columns == nil { prepared.columns = JacobianColouring(columnsOf: pattern) }
-        if prepared.rows == nil && mode != .forward { prepared.rows = JacobianColouring(rowsOf: pattern) }
-        let columns = prepared.columns!
-        let forward = mode == .forward || (mode == .automatic && columns.colourCount <= prepared.rows!.colourCount)
+        let result = try _sparseJacobian(at: x, mode: mode)
+        // Recorded again across a branch: the pattern and colouring were the old recording's.
+        if _recordings != recordings { return try sparseJacobian(at: x, mode: mode) }
+        return result
+    }
+
+    /// The sparse Jacobian with the current recording's colourings (see ``sparseJacobian(at:mode:)``;
+    /// the caller checks that no branch changed).
+    @inlinable
+    internal func _sparseJacobian(at x: [T], mode: JacobianMode) throws(RecordedGradientError) -> SparseMatrix<T> {
+        let columns = preparedColumnColouring
+        let rows = mode == .forward ? nil : preparedRowColouring
         let m = outputCount, n = inputCount
-        let result: SparseMatrix<T>
-        if forward {
-            let c = columns.colourCount, colours = columns.colours
-            var compressed = [T](repeating: 0, count: m * c)
-            try _forwardLanes(at: x, directions: c, seed: { i, d in colours[i] == d ? 1 : 0 }) { d, tangent in
-                for r in 0..<m { compressed[r * c + d] = tangent(r) }
-            }
-            result = columns.recover(compressed: compressed)
-        } else {
-            let rows = prepared.rows!
+        if let rows, mode == .reverse || rows.colourCount < columns.colourCount {
             let c = rows.colourCount, colours = rows.colours
             var compressed = [T](repeating: 0, count: c * n)
             try _withReplay(at: x, partials: true, lift: { $0 }, input: { x[$1] }) { _, v, adj in
@@ -276,11 +274,12 @@ extension RecordedFunction {
                     for j in 0..<n { compressed[d * n + j] = g[j] }
                 }
             }
-            result = rows.recover(compressed: compressed)
+            return rows.recover(compressed: compressed)
         }
-        // Recorded again across a branch: the pattern and colouring were the old recording's.
-        if _recordings != recordings { return try sparseJacobian(at: x, mode: mode) }
-        return result
+        let c = columns.colourCount
+        var compressed = [T](repeating: 0, count: m * c)
+        try _compressed(at: x, seeding: .colours(columns.colours, count: c), weights: nil, into: &compressed)
+        return columns.recover(compressed: compressed)
     }
 
     /// The Hessian at `x` of the function (one output), or of `Σ weights[i]·fᵢ`, as a
@@ -301,15 +300,45 @@ extension RecordedFunction {
         _checkInput(x, "RecordedFunction.sparseHessian(at:weights:)")
         let w = _weights(weights, "RecordedFunction.sparseHessian(at:weights:)")
         let recordings = _recordings
-        let pattern = hessianSparsity
-        if prepared.symmetric == nil { prepared.symmetric = HessianColouring(pattern) }
-        let colouring = prepared.symmetric!
-        let c = colouring.colourCount, colours = colouring.colours, n = inputCount
-        var compressed = [T](repeating: 0, count: n * c)
-        try _secondOrderLanes(at: x, directions: c, weights: w, seed: { i, d in colours[i] == d ? 1 : 0 }) { d, column in
-            for i in 0..<n { compressed[i * c + d] = column(i) }
-        }
+        let result = try _sparseHessian(at: x, weights: w, preparedHessianColouring)
         if _recordings != recordings { return try sparseHessian(at: x, weights: weights) }
+        return result
+    }
+
+    /// The sparse Hessian with `colouring` (see ``sparseHessian(at:weights:)``; the caller
+    /// checks that no branch changed).
+    @inlinable
+    internal func _sparseHessian(at x: [T], weights: [T], _ colouring: HessianColouring) throws(RecordedGradientError) -> SparseMatrix<T> {
+        let c = colouring.colourCount
+        var compressed = [T](repeating: 0, count: inputCount * c)
+        try _compressed(at: x, seeding: .colours(colouring.colours, count: c), weights: weights, into: &compressed)
         return colouring.recover(compressed: compressed)
+    }
+
+    /// The distance-2 colouring of the Jacobian pattern's columns, made once per recording.
+    @usableFromInline
+    internal var preparedColumnColouring: JacobianColouring {
+        if let c = prepared.columns { return c }
+        let c = JacobianColouring(columnsOf: jacobianSparsity)
+        prepared.columns = c
+        return c
+    }
+
+    /// The distance-2 colouring of the Jacobian pattern's rows, made once per recording.
+    @usableFromInline
+    internal var preparedRowColouring: JacobianColouring {
+        if let c = prepared.rows { return c }
+        let c = JacobianColouring(rowsOf: jacobianSparsity)
+        prepared.rows = c
+        return c
+    }
+
+    /// The star colouring of the Hessian's pattern, made once per recording.
+    @usableFromInline
+    internal var preparedHessianColouring: HessianColouring {
+        if let c = prepared.symmetric { return c }
+        let c = HessianColouring(hessianSparsity)
+        prepared.symmetric = c
+        return c
     }
 }

@@ -375,6 +375,19 @@ extension Fuzzer {
             let rH = try f.hessian(at: x, weights: p.weights)
             expectClose(rH.flatMap { $0 }, H.flatMap { $0 }, "RecordedFunction.hessian (replay) vs hessian(at:)",
                         rtol: 1e-7, atol: hscale, where_)
+            // Each mode as the first call at x, so that its own pass meets a changed branch.
+            let fresh = { RecordedFunction(at: x0) { x in p.outputs(x) } }
+            let firstH = try fresh().hessian(at: x, weights: p.weights)
+            expectClose(firstH.flatMap { $0 }, H.flatMap { $0 }, "RecordedFunction.hessian as the first call at x",
+                        rtol: 1e-7, atol: hscale, where_)
+            let firstJ = try fresh().jacobian(at: x, mode: .reverse)
+            expectClose(firstJ.flatMap { $0 }, jf.flatMap { $0 }, "RecordedFunction.jacobian reverse as the first call at x",
+                        rtol: 1e-7, atol: 1e-12, where_)
+            let firstHV = try fresh().hvp(at: x, direction: direction, weights: p.weights)
+            expectClose(firstHV, hv, "RecordedFunction.hvp as the first call at x", rtol: 1e-7, atol: hscale, where_)
+            let firstSparse = try fresh().sparseHessian(at: x, weights: p.weights).dense
+            expectClose(firstSparse.flatMap { $0 }, H.flatMap { $0 }, "sparseHessian as the first call at x",
+                        rtol: 1e-7, atol: hscale, where_)
             let rhv = try f.hvp(at: x, direction: direction, weights: p.weights)
             expectClose(rhv, hv, "RecordedFunction.hvp vs hvp(at:)", rtol: 1e-7, atol: hscale, where_)
             // Sparsity: every nonzero of the dense results lies in the pattern, and the sparse

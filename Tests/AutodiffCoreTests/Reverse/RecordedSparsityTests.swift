@@ -92,7 +92,16 @@ struct RecordedSparsityTests {
                         #expect(worst <= 1e-14, "\(p) \(mode) at \(x): off by \(worst)")
                         if mode == .forward { #expect(sparse == J, "\(p) forward at \(x)") }
                     }
+                    // The dense operators go through the colourings when they save passes.
+                    for mode in [JacobianMode.forward, .reverse] {
+                        let dense = try f.jacobian(at: x, mode: mode)
+                        let worst = zip(dense.joined(), J.joined()).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+                        #expect(worst <= 1e-14, "\(p) dense \(mode) at \(x): off by \(worst)")
+                    }
                     let H = hessian(at: x) { x in p.objective(x) }
+                    let viaReplay = try scalar.hessian(at: x)
+                    let worstH = zip(viaReplay.joined(), H.joined()).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+                    #expect(worstH <= 1e-13, "\(p) dense Hessian by replay at \(x): off by \(worstH)")
                     let sparse = try scalar.sparseHessian(at: x)
                     for i in 0..<n {
                         for j in 0..<n {
