@@ -17,6 +17,8 @@ internal struct _IndexSets {
     var ofSlot: [Int32]
     /// Sorted input indices.
     var sets: [[Int32]]
+    /// The slots `set(_:)` still has to compute (kept to reuse its memory).
+    private var stack: [Int] = []
 
     init<T: Real>(_ s: UnsafeMutablePointer<_TraceState<T>>, inputs n: Int) {
         m = s.pointee.count
@@ -34,7 +36,8 @@ internal struct _IndexSets {
     mutating func set(_ root: Int) -> Int32 {
         if root >= m { return -1 }
         if ofSlot[root] != -2 { return ofSlot[root] }
-        var stack = [root]
+        stack.removeAll(keepingCapacity: true)
+        stack.append(root)
         while let k = stack.last {
             if ofSlot[k] != -2 {  // reached twice before it was computed
                 stack.removeLast()
@@ -133,28 +136,36 @@ extension _TraceState {
         // Every pair (i, j) joined, as i << 32 | j, sorted and made unique at the end: cheaper
         // than merging row sets per join, since most joins add a handful of pairs.
         var pairs: [Int64] = []
+        // Joins of large sets are remembered, so a loop that multiplies the same two dense
+        // sets again adds their pairs once; small joins are cheaper to repeat.
         var joined = Set<Int64>()
-        func set(_ slot: Int) -> Int32 { sets.set(slot) }
         func join(_ p: Int32, _ q: Int32) {
-            guard p >= 0, q >= 0, joined.insert(Int64(p) << 32 | Int64(q)).inserted else { return }
-            _ = joined.insert(Int64(q) << 32 | Int64(p))
-            for i in sets.sets[Int(p)] {
-                for j in sets.sets[Int(q)] {
+            guard p >= 0, q >= 0 else { return }
+            let P = sets.sets[Int(p)], Q = sets.sets[Int(q)]
+            if P.count * Q.count > 16 {
+                guard joined.insert(Int64(p) << 32 | Int64(q)).inserted else { return }
+                _ = joined.insert(Int64(q) << 32 | Int64(p))
+            }
+            for i in P {
+                for j in Q {
                     pairs.append(Int64(i) << 32 | Int64(j))
                     pairs.append(Int64(j) << 32 | Int64(i))
                 }
             }
         }
-        forEachOperation(s, inputs: n) { k, rule, a, b in
-            guard reached[k] else { return }
-            switch rule {
-            case .unary(let f):
-                if !f.isPiecewiseLinear { join(set(a), set(a)) }
-            case .binary(let f):
+        for k in n..<m where reached[k] {
+            let a = Int(operands[k].lhs), b = Int(operands[k].rhs)
+            switch sets.rules[k] {
+            case .unary(let f)?:
+                if !f.isPiecewiseLinear { let x = sets.set(a); join(x, x) }
+            case .binary(let f)?:
                 let (xx, xy, yy) = f.secondOrderInteractions
-                if xx { join(set(a), set(a)) }
-                if xy { join(set(a), set(b)) }
-                if yy { join(set(b), set(b)) }
+                guard xx || xy || yy else { continue }
+                let x = sets.set(a), y = sets.set(b)
+                if xx { join(x, x) }
+                if xy { join(x, y) }
+                if yy { join(y, y) }
+            case nil: continue
             }
         }
         pairs.sort()

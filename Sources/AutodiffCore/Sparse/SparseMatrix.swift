@@ -94,10 +94,13 @@ public struct SparseMatrix<T: Numeric> {
     /// ```swift
     /// for row in a.dense { print(row) }
     /// ```
+    @inlinable
     public var dense: [[T]] {
-        var rows = [[T]](repeating: [T](repeating: 0, count: columnCount), count: rowCount)
-        for (i, j, value) in entries { rows[i][j] = value }
-        return rows
+        (0..<rowCount).map { i in
+            var row = [T](repeating: 0, count: columnCount)
+            for k in pattern.rowStart[i]..<pattern.rowStart[i + 1] { row[pattern.columnIndices[k]] = values[k] }
+            return row
+        }
     }
 
     /// The `(row, column, value)` triplets of the stored entries, in CSR order (the
