@@ -129,3 +129,26 @@ extension Reverse: _CustomRuleCarrier {
         return Tape(state: s).record(value: v, inputs: x, partials: g)
     }
 }
+
+extension Traced: _CustomRuleCarrier {
+    /// Records the rule as one operation (a chain of slots, see ``_TraceCustom``) whose
+    /// replay evaluates the rule on the replayed inputs, never on values captured here.
+    @inlinable
+    internal static func _applyCustomRule<R: CustomDerivativeRule>(_ rule: R, _ x: [Traced]) -> Traced {
+        let values = x.map(\.value)
+        let v = rule(values)
+        guard let onTape = x.first(where: { $0.state != nil }), let s = onTape.state else {
+            return Traced(constant: v)
+        }
+        let name = "custom rule \(R.self)"
+        for xi in x { _ = _state(onTape, xi, name) }
+        _ = rule._checkedGradient(values)  // the partials' count is checked here, where the rule is applied
+        let operands = x.map { $0._operand(s) }
+        let count = Swift.max(1, operands.count - 1)
+        let first = _TraceState.push(s, .custom, operands[0], operands.count > 1 ? operands[1] : _TraceState<T>.sink)
+        var last = first
+        for j in 1..<count { last = _TraceState.push(s, .custom, last, operands[j + 1]) }
+        s.pointee.customs.append(_TraceCustom(rule: rule, operands: operands, first: Int(first), count: count))
+        return Traced(value: v, slot: last, state: s, generation: onTape.generation)
+    }
+}

@@ -17,6 +17,8 @@ internal enum _TraceCode {
     case input
     case unary
     case binary(BinaryFunction)
+    /// A slot of a custom rule's operation (see ``_TraceCustom``).
+    case custom
     // Set by `finish`: `+`, `−`, `×` whose left, right or both operands are the
     // slot computed just before.
     case addPreviousLeft, addPreviousRight, subtractPreviousLeft, subtractPreviousRight
@@ -61,6 +63,23 @@ internal struct _TraceOperands {
     @inlinable init(_ lhs: UInt32, _ rhs: UInt32) { self.lhs = lhs; self.rhs = rhs }
 }
 
+/// A ``CustomDerivativeRule`` recorded as one operation: its inputs' operands, and the
+/// `count` slots from `first` it takes, as a chain of two-operand slots so that the use
+/// lists and the reverse pass need nothing new (as ``Tape/record(value:inputs:partials:)``
+/// does): the first slot reads inputs 0 and 1 with partials g₀ and g₁, each next one the
+/// slot before (partial 1) and the next input. Replay evaluates the rule once at the first
+/// slot, from the inputs' replayed values, and writes every slot's value and partials.
+@usableFromInline
+internal struct _TraceCustom {
+    @usableFromInline let rule: any CustomDerivativeRule
+    @usableFromInline var operands: [UInt32]
+    @usableFromInline let first: Int
+    @usableFromInline let count: Int
+    @inlinable init(rule: any CustomDerivativeRule, operands: [UInt32], first: Int, count: Int) {
+        self.rule = rule; self.operands = operands; self.first = first; self.count = count
+    }
+}
+
 /// One tape's program and replay buffers, in raw memory whose header is never freed
 /// (so a stale ``Traced`` can always read its generation and fail cleanly), reused
 /// through a pool like ``Tape``'s.
@@ -92,6 +111,8 @@ internal struct _TraceState<T: Real> {
     @usableFromInline var constants: UnsafeMutablePointer<T>
     /// The unary rules, in recording order.
     @usableFromInline var unaries: [UnaryFunction]
+    /// The custom rules, in recording order.
+    @usableFromInline var customs: [_TraceCustom]
     @usableFromInline var comparisons: [_TraceComparison]
     /// The number of slots (results and constants) the replay buffers can hold.
     @usableFromInline var slotCapacity: Int
@@ -191,6 +212,7 @@ extension _TraceState {
         s.pointee.count = 0
         s.pointee.constantCount = 0
         s.pointee.unaries.removeAll(keepingCapacity: true)
+        s.pointee.customs.removeAll(keepingCapacity: true)
         s.pointee.comparisons.removeAll(keepingCapacity: true)
         _ = pushConstant(s, 0)   // the sink
         _ = pushConstant(s, 1)   // ∂(x + y), ∂(x − y)/∂x
@@ -293,6 +315,9 @@ extension _TraceState {
             i &-= 1
         }
         start[0] = 0
+        for j in s.pointee.customs.indices {
+            s.pointee.customs[j].operands = s.pointee.customs[j].operands.map(remap)
+        }
         let n = s.pointee.comparisons.count
         s.pointee.comparisons.withUnsafeMutableBufferPointer { cs in
             for k in 0..<n {
@@ -377,6 +402,11 @@ extension _TraceState {
             case .unary:
                 value = store(unaries[cursor].evaluate(x))
                 cursor &+= 1
+            case .custom:
+                // Evaluated once for all its slots; continue after them.
+                let taken = _runCustom(s, at: k, values: v, partials: true, lift: { $0 })
+                k &+= taken &- 1
+                value = v[k]
             case .input:
                 value = v[k]  // never reached: replay starts after the inputs
             }
@@ -496,7 +526,7 @@ extension _TraceState {
         let s = UnsafeMutablePointer<_TraceState>.allocate(capacity: 1)
         s.initialize(to: _TraceState(
             generation: 0, count: 0, capacity: c, codes: .allocate(capacity: c), operands: .allocate(capacity: c),
-            constantCount: 0, constantCapacity: c, constants: _zeros(c), unaries: [], comparisons: [],
+            constantCount: 0, constantCapacity: c, constants: _zeros(c), unaries: [], customs: [], comparisons: [],
             slotCapacity: c, values: _zeros(3 * c), adjoints: _zeros(c),
             useStart: .allocate(capacity: c + 1), uses: .allocate(capacity: 2 * c)))
         return s
@@ -508,6 +538,7 @@ extension _TraceState {
         s.pointee.count = 0
         s.pointee.constantCount = 0
         s.pointee.unaries = []
+        s.pointee.customs = []
         s.pointee.comparisons = []
         let c = initialCapacity
         if s.pointee.capacity > retainedCapacityLimit {

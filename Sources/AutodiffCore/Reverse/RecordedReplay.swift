@@ -43,6 +43,10 @@ extension _TraceState {
                     let value: V
                     switch codes[k] {
                     case .input: value = v[k]
+                    case .custom:
+                        let taken = _runCustom(s, at: k, values: v, partials: partials, lift: lift)
+                        k &+= taken &- 1
+                        value = v[k]
                     case .unary:
                         let f = unaries[cursor]
                         cursor &+= 1
@@ -115,6 +119,39 @@ extension _TraceState {
             adj[k] = sum
             k &-= 1
         }
+    }
+}
+
+extension _TraceState {
+    /// Evaluates the custom rule whose first slot is `k` on the replayed values of its
+    /// inputs (``CustomDerivativeRule``'s own application: on lanes, the rule's value with
+    /// its gradient's tangents), writes the value to each of its slots and, when
+    /// `partials`, their partials (see ``_TraceCustom``). Returns the number of slots.
+    @inlinable @inline(never)
+    static func _runCustom<V: Real>(_ s: UnsafeMutablePointer<_TraceState>, at k: Int, values v: UnsafeMutablePointer<V>,
+                                    partials: Bool, lift: (T) -> V) -> Int {
+        // The customs are in slot order: binary search for the one starting at k.
+        let customs = s.pointee.customs
+        var low = 0, high = customs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if customs[mid].first < k { low = mid + 1 } else { high = mid }
+        }
+        let custom = customs[low]
+        let inputs = custom.operands.map { v[Int($0)] }
+        let value: V = custom.rule(inputs)
+        for j in 0..<custom.count { v[k + j] = value }
+        if partials {
+            let g = custom.rule._checkedGradient(inputs)
+            let d = v + s.pointee.slotCapacity
+            d[2 * k] = g[0]
+            d[2 * k + 1] = g.count > 1 ? g[1] : V.zero
+            for j in 1..<Swift.max(1, custom.count) {
+                d[2 * (k + j)] = 1
+                d[2 * (k + j) + 1] = g[j + 1]
+            }
+        }
+        return custom.count
     }
 }
 

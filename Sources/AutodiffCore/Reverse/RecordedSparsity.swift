@@ -104,6 +104,7 @@ extension _TraceState {
                 rule = .unary(s.pointee.unaries[cursor])
                 cursor += 1
             case .binary(let f): rule = .binary(f)
+            case .custom: rule = .custom
             case .addPreviousLeft, .addPreviousRight: rule = .binary(.add)
             case .subtractPreviousLeft, .subtractPreviousRight: rule = .binary(.subtract)
             case .multiplyPreviousLeft, .multiplyPreviousRight, .squarePrevious: rule = .binary(.multiply)
@@ -158,6 +159,11 @@ extension _TraceState {
             switch sets.rules[k] {
             case .unary(let f)?:
                 if !f.isPiecewiseLinear { let x = sets.set(a); join(x, x) }
+            case .custom?:
+                let x = sets.set(a), y = sets.set(b)
+                join(x, x)
+                join(x, y)
+                join(y, y)
             case .binary(let f)?:
                 let (xx, xy, yy) = f.secondOrderInteractions
                 guard xx || xy || yy else { continue }
@@ -187,6 +193,8 @@ extension _TraceState {
 internal enum _RecordedRule {
     case unary(UnaryFunction)
     case binary(BinaryFunction)
+    /// A slot of a custom rule's chain: taken to join all its inputs at second order.
+    case custom
 }
 
 /// The sparsity patterns and colourings of a ``RecordedFunction``'s current recording,
