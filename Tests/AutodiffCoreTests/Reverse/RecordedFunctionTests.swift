@@ -100,45 +100,19 @@ final class Counter: @unchecked Sendable {
     var count = 0
 }
 
-/// A numerically stable log-sum-exp with its own gradient (softmax).
-struct StableLogSumExp: CustomDerivativeRule {
-    func value<V: Real>(_ x: [V]) -> V {
-        let m = x.max()!
-        return m + V.log(x.reduce(0) { $0 + V.exp($1 - m) })
-    }
-    func gradient<V: Real>(_ x: [V]) -> [V] {
-        let m = x.max()!
-        let e = x.map { V.exp($0 - m) }
-        let s = e.reduce(0, +)
-        return e.map { $0 / s }
-    }
-}
-
-/// The root r(θ) of r³ + r − θ = 0, differentiated by the implicit function theorem.
-struct ImplicitCubicRoot: CustomDerivativeRule {
-    func value<V: Real>(_ x: [V]) -> V {
-        var r = x[0]
-        for _ in 0..<60 { r = r - (r * r * r + r - x[0]) / (3 * r * r + 1) }
-        return r
-    }
-    func gradient<V: Real>(_ x: [V]) -> [V] {
-        let r = self(x)
-        return [1 / (3 * r * r + 1)]
-    }
-}
-
+// LogSumExp and CubicRoot are the custom rules of FunctionalTests.swift.
 @Suite("Custom derivative rules in a recording")
 struct RecordedCustomRuleTests {
-    func f<S: Real>(_ x: [S]) -> S { StableLogSumExp()([x[0] * x[1], x[1], S.sin(x[2])]) * x[2] }
+    func f<S: Real>(_ x: [S]) -> S { LogSumExp()([x[0] * x[1], x[1], S.sin(x[2])]) * x[2] }
 
     @Test("a custom rule is one recorded operation, replayed from the new inputs (not values captured when recorded)")
     func replayedFromInputs() throws {
-        let g = RecordedGradient(at: [1000.0, 1.0, 0.5]) { x in StableLogSumExp()(x) }
+        let g = RecordedGradient(at: [1000.0, 1.0, 0.5]) { x in LogSumExp()(x) }
         #expect(g.operationCount == 2)   // one rule of 3 inputs: a chain of two slots
         #expect(g.comparisonCount == 0)  // x.max() ran on plain numbers, inside the rule
         #expect(try g.gradient(at: [1000.0, 1000.0, 1000.0]) == [1.0 / 3, 1.0 / 3, 1.0 / 3])
         let x = [0.3, -1.2, 2.0]
-        #expect(try g.gradient(at: x) == gradient(at: x) { x in StableLogSumExp()(x) })
+        #expect(try g.gradient(at: x) == gradient(at: x) { x in LogSumExp()(x) })
         let h = RecordedFunction(at: [1.0, 2.0, 3.0]) { x in f(x) }
         let y = [0.7, 0.4, -1.1]
         let expected = gradient(at: y) { x in f(x) }
@@ -149,10 +123,10 @@ struct RecordedCustomRuleTests {
 
     @Test("second order through a custom rule by replay equals the one-shot Hessian, dense and sparse")
     func secondOrder() throws {
-        let h = RecordedFunction(at: [1.0, 2.0, 3.0]) { x in f(x) * ImplicitCubicRoot()([x[0]]) }
+        let h = RecordedFunction(at: [1.0, 2.0, 3.0]) { x in f(x) * CubicRoot()([x[0]]) }
         let y = [0.7, 0.4, -1.1]
         let H = try h.hessian(at: y)
-        let expected = hessian(at: y) { x in f(x) * ImplicitCubicRoot()([x[0]]) }
+        let expected = hessian(at: y) { x in f(x) * CubicRoot()([x[0]]) }
         let sparse = try h.sparseHessian(at: y)
         for i in 0..<3 {
             for j in 0..<3 {
@@ -162,7 +136,7 @@ struct RecordedCustomRuleTests {
         }
         #expect(h.hessianSparsity.nonzeroCount == 9)
         let (_, t) = try h.jvp(at: y, direction: [1, -1, 2])
-        let (_, t1) = jvp(at: y, direction: [1, -1, 2]) { x in [f(x) * ImplicitCubicRoot()([x[0]])] }
+        let (_, t1) = jvp(at: y, direction: [1, -1, 2]) { x in [f(x) * CubicRoot()([x[0]])] }
         #expect(Swift.abs(t[0] - t1[0]) <= 1e-14 * Swift.max(1, Swift.abs(t1[0])))
     }
 }
