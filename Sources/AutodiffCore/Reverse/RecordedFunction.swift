@@ -126,36 +126,23 @@ public final class RecordedFunction<T: Real> {
         }
     }
 
-    /// Replays with values of type `V` (inputs from `input`, constants from `lift`) into
-    /// scratch memory laid out as the storage's values, with room for adjoints after,
-    /// and hands the buffer to `read` after a pass that went through.
+    /// The replay at `x` with plain numbers, into the storage's own buffers: every slot's
+    /// value and every stored partial (``_TraceState/forward(_:inputs:checking:)``, the
+    /// replay ``RecordedGradient`` runs).
     @inlinable
-    internal func _withReplay<V: Real>(at x: [T], partials: Bool, lift: (T) -> V,
-                                       passes: Int = 1, input: (_ pass: Int, _ i: Int) -> V,
-                                       read: (_ pass: Int, _ values: UnsafeMutablePointer<V>,
-                                              _ adjoints: UnsafeMutablePointer<V>) -> Void) throws(RecordedGradientError) {
+    internal func _forward(at x: [T]) throws(RecordedGradientError) {
         try _replaying(at: x) { checking in
-            let s = state
-            let capacity = s.pointee.slotCapacity
-            return scratch.with(V.self, count: 4 * capacity) { v in
-                for pass in 0..<passes {
-                    for i in 0..<_inputCount { v[i] = input(pass, i) }
-                    if let k = _TraceState.replay(s, inputs: _inputCount, into: v, partials: partials,
-                                                  checking: checking && pass == 0, lift: lift) {
-                        return k
-                    }
-                    read(pass, v, v + 3 * capacity)
-                }
-                return nil
-            }
+            let v = state.pointee.values
+            for i in 0..<_inputCount { v[i] = x[i] }
+            return _TraceState.forward(state, inputs: _inputCount, checking: checking)
         }
     }
 
-    /// Output `i`'s value of type `V` in a replay buffer.
+    /// The outputs' values after ``_forward(at:)``.
     @inlinable
-    internal func _output<V: Real>(_ i: Int, _ v: UnsafeMutablePointer<V>, _ lift: (T) -> V) -> V {
-        if let slot = outputSlots[i] { return v[slot] }
-        return lift(recordedOutputs[i])
+    internal var _outputs: [T] {
+        let v = state.pointee.values
+        return outputSlots.enumerated().map { i, slot in slot.map { v[$0] } ?? recordedOutputs[i] }
     }
 
     // MARK: Values and first order
@@ -169,11 +156,8 @@ public final class RecordedFunction<T: Real> {
     @inlinable
     public func value(at x: [T]) throws(RecordedGradientError) -> [T] {
         _checkInput(x, "RecordedFunction.value(at:)")
-        var y: [T] = []
-        try _withReplay(at: x, partials: false, lift: { $0 }, input: { x[$1] }) { _, v, _ in
-            y = (0..<outputCount).map { _output($0, v, { $0 }) }
-        }
-        return y
+        try _forward(at: x)
+        return _outputs
     }
 
     /// The value and the Jacobian–vector product `J·v` at `x`, by one forward replay
@@ -188,13 +172,9 @@ public final class RecordedFunction<T: Real> {
         _checkInput(x, "RecordedFunction.jvp(at:direction:)")
         autodiffRequire(v.count == x.count, "RecordedFunction.jvp(at:direction:)",
                         "the direction has \(v.count) entries but the input has \(x.count)")
-        var result: (value: [T], tangent: [T]) = ([], [])
-        let lift = { (c: T) in Dual<T>(constant: c) }
-        try _withReplay(at: x, partials: false, lift: lift, input: { Dual(x[$1], derivative: v[$1]) }) { _, values, _ in
-            let y = (0..<outputCount).map { _output($0, values, lift) }
-            result = (y.map(\.value), y.map(\.derivative))
-        }
-        return result
+        var tangent = [T](repeating: 0, count: outputCount)
+        try _compressed(at: x, seeding: .direction(v), weights: nil, into: &tangent)
+        return (_outputs, tangent)
     }
 
     /// The value and the vector–Jacobian product `uᵀ·J` at `x`, by one replay and one
@@ -209,12 +189,8 @@ public final class RecordedFunction<T: Real> {
         _checkInput(x, "RecordedFunction.vjp(at:cotangent:)")
         autodiffRequire(u.count == outputCount, "RecordedFunction.vjp(at:cotangent:)",
                         "the cotangent has \(u.count) entries but the function has \(outputCount) outputs")
-        var result: (value: [T], cotangent: [T]) = ([], [])
-        try _withReplay(at: x, partials: true, lift: { $0 }, input: { x[$1] }) { _, v, adj in
-            result.value = (0..<outputCount).map { _output($0, v, { $0 }) }
-            result.cotangent = _reverse(v, adj, seeds: u)
-        }
-        return result
+        try _forward(at: x)
+        return (_outputs, _reverse(seeds: u))
     }
 
     /// The gradient at `x` of a function with one output.
@@ -225,18 +201,39 @@ public final class RecordedFunction<T: Real> {
     /// ```
     @inlinable
     public func gradient(at x: [T]) throws(RecordedGradientError) -> [T] {
-        _requireScalar("RecordedFunction.gradient(at:)")
-        return try vjp(at: x, cotangent: [1]).cotangent
+        try _valueWithGradient(at: x, "RecordedFunction.gradient(at:)").gradient
     }
 
-    /// The reverse pass seeded with `seeds` (one per output) over a replay with
-    /// partials; the input adjoints.
+    /// The value and gradient of the one output: the forward replay and reverse pass of
+    /// ``RecordedGradient``, bit for bit those of `gradient(at:of:)`.
     @inlinable
-    internal func _reverse<V: Real>(_ v: UnsafeMutablePointer<V>, _ adj: UnsafeMutablePointer<V>, seeds: [V]) -> [V] {
-        var pairs: [(slot: Int, seed: V)] = []
+    internal func _valueWithGradient(at x: [T], _ operation: StaticString) throws(RecordedGradientError) -> (value: T, gradient: [T]) {
+        _requireScalar(operation)
+        autodiffRequire(x.count == _inputCount, "\(operation)", """
+            the input has \(x.count) entries but the tape was recorded with \(_inputCount)
+            """)
+        try _forward(at: x)
+        guard let out = outputSlots[0] else { return (recordedOutputs[0], [T](repeating: 0, count: _inputCount)) }
+        _TraceState.backward(state, from: out)
+        let n = _inputCount, adj = state.pointee.adjoints
+        let gradient = [T](unsafeUninitializedCapacity: n) { buffer, count in
+            _ = buffer.initialize(from: UnsafeBufferPointer(start: adj, count: n))
+            count = n
+        }
+        return (state.pointee.values[out], gradient)
+    }
+
+    /// The reverse pass seeded with `seeds` (one per output) after ``_forward(at:)``;
+    /// the input adjoints.
+    @inlinable
+    internal func _reverse(seeds: [T]) -> [T] {
+        var pairs: [(slot: Int, seed: T)] = []
         for (i, slot) in outputSlots.enumerated() { if let slot { pairs.append((slot, seeds[i])) } }
-        guard let top = pairs.map(\.slot).max() else { return [V](repeating: 0, count: _inputCount) }
-        pairs.withUnsafeBufferPointer { _TraceState.replayBackward(state, values: v, adjoints: adj, top: top, seeds: $0) }
+        guard let top = pairs.map(\.slot).max() else { return [T](repeating: 0, count: _inputCount) }
+        let adj = state.pointee.adjoints
+        pairs.withUnsafeBufferPointer {
+            _TraceState.replayBackward(state, values: state.pointee.values, adjoints: adj, top: top, seeds: $0)
+        }
         return (0..<_inputCount).map { $0 <= top ? adj[$0] : 0 }
     }
 
@@ -280,12 +277,11 @@ public final class RecordedFunction<T: Real> {
             try _compressed(at: x, seeding: .colours(Array(0..<n), count: n), weights: nil, into: &compressed)
             for r in 0..<m { J[r] = Array(compressed[r * n..<(r + 1) * n]) }
         } else {
-            try _withReplay(at: x, partials: true, lift: { $0 }, input: { x[$1] }) { _, v, adj in
-                for r in 0..<m {
-                    var seeds = [T](repeating: 0, count: m)
-                    seeds[r] = 1
-                    J[r] = _reverse(v, adj, seeds: seeds)
-                }
+            try _forward(at: x)
+            for r in 0..<m {
+                var seeds = [T](repeating: 0, count: m)
+                seeds[r] = 1
+                J[r] = _reverse(seeds: seeds)
             }
         }
         return J

@@ -187,15 +187,13 @@ public enum RecordedGradientError: Error, Equatable, CustomStringConvertible {
 ///
 /// The recording is a flat program (one opcode byte and two slot indices per
 /// operation, constants kept once) in pooled raw memory, written without reference
-/// counting: recording Rosenbrock's function with 1000 variables (8000 operations)
-/// takes about 60 µs, a little more than one `gradient(at:)` call (49 µs). A replay
-/// is one forward loop that evaluates each operation's rule-table entry (value and
-/// the partials not already at hand), checking each recorded comparison as soon as
-/// its operands are known, then one backward pass that gathers each slot's adjoint
-/// from its uses: about 25 µs there, 1.9x faster than `gradient(at:)`, and 1.6x
-/// faster on a function with a branch per entry (FunctionalBench, one core of an
-/// AMD EPYC). The replayed value and gradient are bit for bit those of
-/// `gradient(at:)`.
+/// counting; it is the recording of ``RecordedFunction``, which replays it in the other
+/// modes (Jacobians, Hessians, sparsity). A replay is one forward loop that evaluates
+/// each operation's rule-table entry (value and the partials not already at hand),
+/// checking each recorded comparison as soon as its operands are known, then one
+/// backward pass that gathers each slot's adjoint from its uses. The replayed value and
+/// gradient are bit for bit those of `gradient(at:)`. `Benchmarks/RESULTS.md` has the
+/// measured times (FunctionalBench, ReplayBench).
 ///
 /// Only comparisons and `sign` are tracked: code that reads `.value` to decide a
 /// branch is not (use comparisons on the numbers themselves). `Real`'s own functions
@@ -204,49 +202,24 @@ public enum RecordedGradientError: Error, Equatable, CustomStringConvertible {
 /// decide it with comparisons, so they are tracked. A tape is not
 /// thread-safe; use one per thread.
 public final class RecordedGradient<T: Real> {
-    @usableFromInline internal let state: UnsafeMutablePointer<_TraceState<T>>
-    @usableFromInline internal var inputCount: Int
-    /// The slot of the result, or nil when the result is a constant.
-    @usableFromInline internal var output: Int?
-    @usableFromInline internal var outputValue: T
-    @usableFromInline internal let function: ([Traced<T>]) -> Traced<T>
-    @usableFromInline internal var _recordings = 0
+    /// The recording, with its one output: ``RecordedFunction`` replays it in every mode,
+    /// and this class keeps the scalar gradient's names.
+    @usableFromInline internal let recording: RecordedFunction<T>
+
     /// What a replay does when a recorded comparison changes outcome.
-    public let policy: BranchChangePolicy
+    public var policy: BranchChangePolicy { recording.policy }
     /// How many times the function has been recorded (1 after `init`).
-    public var recordings: Int { _recordings }
+    public var recordings: Int { recording.recordings }
+    /// The number of recorded operations.
+    public var operationCount: Int { recording.operationCount }
+    /// The number of recorded comparisons.
+    public var comparisonCount: Int { recording.comparisonCount }
 
     /// Records `f` at `x`.
     @inlinable
     public init(at x: [T], onBranchChange policy: BranchChangePolicy = .rerecord,
                 of f: @escaping ([Traced<T>]) -> Traced<T>) {
-        self.function = f
-        self.policy = policy
-        self.state = _TraceState<T>.acquire()
-        self.inputCount = x.count
-        self.output = nil
-        self.outputValue = 0
-        record(at: x)
-    }
-
-    deinit { _TraceState<T>.release(state) }
-
-    /// The number of recorded operations.
-    public var operationCount: Int { state.pointee.count - inputCount }
-
-    /// The number of recorded comparisons.
-    public var comparisonCount: Int { state.pointee.comparisons.count }
-
-    @inlinable
-    internal func record(at x: [T]) {
-        _recordings += 1
-        let s = state
-        let y = function(_TraceState.beginRecording(s, at: x))
-        _TraceState.checkResult(y, of: s, "RecordedGradient")
-        output = y.state == nil ? nil : Int(y.slot)
-        _TraceState.finish(s, inputs: x.count, outputs: output.map { [$0] } ?? [])
-        inputCount = x.count
-        outputValue = y.value
+        recording = RecordedFunction(at: x, onBranchChange: policy, of: f)
     }
 
     /// The gradient at `x`, by replaying the tape (see ``valueWithGradient(at:)``).
@@ -260,39 +233,7 @@ public final class RecordedGradient<T: Real> {
     /// differently at `x`, the tape re-records or throws, as its ``policy`` says.
     @inlinable
     public func valueWithGradient(at x: [T]) throws(RecordedGradientError) -> (value: T, gradient: [T]) {
-        autodiffRequire(x.count == inputCount, "RecordedGradient.gradient(at:)", """
-            the input has \(x.count) entries but the tape was recorded with \(inputCount)
-            """)
-        let s = state
-        _load(x)
-        if let k = _TraceState.forward(s, inputs: inputCount, checking: true) {
-            switch policy {
-            case .throwError:
-                throw .branchChanged(comparison: k, recordedOutcome: s.pointee.comparisons[k].outcome)
-            case .rerecord:
-                record(at: x)
-                _load(x)
-                // Just recorded at x: the comparisons hold there by construction.
-                _ = _TraceState.forward(s, inputs: inputCount, checking: false)
-            }
-        }
-        let n = inputCount
-        guard let out = output else { return (outputValue, [T](repeating: 0, count: n)) }
-        _TraceState.backward(s, from: out)
-        let adj = s.pointee.adjoints
-        let gradient = [T](unsafeUninitializedCapacity: n) { buffer, count in
-            _ = buffer.initialize(from: UnsafeBufferPointer(start: adj, count: n))
-            count = n
-        }
-        return (s.pointee.values[out], gradient)
-    }
-
-    @inlinable
-    internal func _load(_ x: [T]) {
-        let v = state.pointee.values
-        x.withUnsafeBufferPointer { xs in
-            for i in xs.indices { v[i] = xs[i] }
-        }
+        try recording._valueWithGradient(at: x, "RecordedGradient.gradient(at:)")
     }
 }
 

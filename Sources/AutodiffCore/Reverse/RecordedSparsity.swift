@@ -287,11 +287,10 @@ extension RecordedFunction {
         if let rows, mode == .reverse || rows.colourCount < columns.colourCount {
             let c = rows.colourCount, colours = rows.colours
             var compressed = [T](repeating: 0, count: c * n)
-            try _withReplay(at: x, partials: true, lift: { $0 }, input: { x[$1] }) { _, v, adj in
-                for d in 0..<c {
-                    let g = _reverse(v, adj, seeds: colours.map { $0 == d ? 1 : 0 })
-                    for j in 0..<n { compressed[d * n + j] = g[j] }
-                }
+            try _forward(at: x)
+            for d in 0..<c {
+                let g = _reverse(seeds: colours.map { $0 == d ? 1 : 0 })
+                for j in 0..<n { compressed[d * n + j] = g[j] }
             }
             return rows.recover(compressed: compressed)
         }
