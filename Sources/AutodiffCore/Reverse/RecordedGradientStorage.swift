@@ -238,70 +238,62 @@ extension _TraceState {
         let bound = UInt32(truncatingIfNeeded: m)
         let one = UInt64(bound &+ 1), minusOne = UInt64(bound &+ 2)
         let stored = UInt64(s.pointee.slotCapacity)
-        for k in inputs..<m {
-            operands[k] = _TraceOperands(remap(operands[k].lhs), remap(operands[k].rhs))
-        }
-        // The operations the output reaches (none when it is a constant).
+        // One pass from the newest operation down (users before what they use): remap the
+        // constant operands, mark the operations the outputs reach (none when every output
+        // is a constant), and count the uses of each result slot by reached operations
+        // (constants need no adjoint; inputs have no operands).
         let reached = UnsafeMutablePointer<Bool>.allocate(capacity: Swift.max(m, 1))
         defer { reached.deallocate() }
         reached.initialize(repeating: false, count: Swift.max(m, 1))
-        if let top = outputs.max() {
-            for output in outputs { reached[output] = true }
-            var k = top
-            while k >= inputs {
-                if reached[k] {
-                    let a = operands[k].lhs, b = operands[k].rhs
-                    if a < bound { reached[Int(a)] = true }
-                    if b < bound { reached[Int(b)] = true }
-                }
-                k &-= 1
-            }
-        }
-        // Count the uses of each result slot (constants need no adjoint); inputs
-        // have no operands.
+        for output in outputs { reached[output] = true }
         let start = s.pointee.useStart
         start.update(repeating: 0, count: m + 1)
-        for k in inputs..<m where reached[k] {
-            let a = operands[k].lhs, b = operands[k].rhs
-            if a < bound { start[Int(a) &+ 1] &+= 1 }
-            if b < bound { start[Int(b) &+ 1] &+= 1 }
-        }
-        for k in 0..<m { start[k &+ 1] &+= start[k] }
-        // Fill the lists, latest operation first, left operand before right.
-        let uses = s.pointee.uses
         var k = m
         while k > inputs {
             k &-= 1
+            let a = remap(operands[k].lhs), b = remap(operands[k].rhs)
+            operands[k] = _TraceOperands(a, b)
             guard reached[k] else { continue }
-            let a = operands[k].lhs, b = operands[k].rhs
-            let left: UInt64, right: UInt64
-            switch codes[k] {
-            case .binary(.add): left = one; right = one
-            case .binary(.subtract): left = one; right = minusOne
-            case .binary(.multiply): left = UInt64(b); right = UInt64(a)
-            default:
-                left = stored &+ 2 &* UInt64(k)
-                right = left &+ 1
-            }
-            // A use by the next slot is marked: the backward pass has that adjoint in a register.
-            let user = UInt64(k)
-            let next = UInt32(truncatingIfNeeded: k) &- 1
-            if a < bound {
-                uses[Int(start[Int(a)])] = (a == next ? previousMarker : user) | left &<< 32
-                start[Int(a)] &+= 1
-            }
-            if b < bound {
-                uses[Int(start[Int(b)])] = (b == next ? previousMarker : user) | right &<< 32
-                start[Int(b)] &+= 1
-            }
+            if a < bound { reached[Int(a)] = true; start[Int(a) &+ 1] &+= 1 }
+            if b < bound { reached[Int(b)] = true; start[Int(b) &+ 1] &+= 1 }
         }
-        // Give `+`, `−`, `×` whose operand is the slot computed just before a variant
-        // that takes it from a register (see `run`).
-        for k in Swift.max(inputs, 1)..<Swift.max(m, 1) {
+        for k in 0..<m { start[k &+ 1] &+= start[k] }
+        // A second pass down: fill the lists (latest operation first, left operand before
+        // right), and give `+`, `−`, `×` whose operand is the slot computed just before a
+        // variant that takes it from a register (see `_run`), after reading their code.
+        let uses = s.pointee.uses
+        k = m
+        while k > inputs {
+            k &-= 1
+            let a = operands[k].lhs, b = operands[k].rhs
+            let code = codes[k]
+            if reached[k] {
+                let left: UInt64, right: UInt64
+                switch code {
+                case .binary(.add): left = one; right = one
+                case .binary(.subtract): left = one; right = minusOne
+                case .binary(.multiply): left = UInt64(b); right = UInt64(a)
+                default:
+                    left = stored &+ 2 &* UInt64(k)
+                    right = left &+ 1
+                }
+                // A use by the next slot is marked: the backward pass has that adjoint in a register.
+                let user = UInt64(k)
+                let next = UInt32(truncatingIfNeeded: k) &- 1
+                if a < bound {
+                    uses[Int(start[Int(a)])] = (a == next ? previousMarker : user) | left &<< 32
+                    start[Int(a)] &+= 1
+                }
+                if b < bound {
+                    uses[Int(start[Int(b)])] = (b == next ? previousMarker : user) | right &<< 32
+                    start[Int(b)] &+= 1
+                }
+            }
+            guard k >= 1 else { continue }
             let previous = UInt32(truncatingIfNeeded: k &- 1)
-            let l = operands[k].lhs == previous, r = operands[k].rhs == previous
+            let l = a == previous, r = b == previous
             guard l || r else { continue }
-            switch codes[k] {
+            switch code {
             case .binary(.add): codes[k] = l ? .addPreviousLeft : .addPreviousRight
             case .binary(.subtract): codes[k] = l ? .subtractPreviousLeft : .subtractPreviousRight
             case .binary(.multiply): codes[k] = l && r ? .squarePrevious : l ? .multiplyPreviousLeft : .multiplyPreviousRight
