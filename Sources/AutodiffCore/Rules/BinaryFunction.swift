@@ -127,6 +127,10 @@ public enum BinaryFunction: Hashable, Sendable, CaseIterable {
     /// (`xx` = ∂²f/∂x², `xy` = ∂²f/∂x∂y, `yy` = ∂²f/∂y²): what the function adds to a
     /// Hessian's sparsity pattern (see ``RecordedFunction/hessianSparsity``). A test
     /// checks it against second derivatives at ``testPoints``.
+    ///
+    /// ```swift
+    /// BinaryFunction.multiply.secondOrderInteractions   // (xx: false, xy: true, yy: false)
+    /// ```
     public var secondOrderInteractions: (xx: Bool, xy: Bool, yy: Bool) {
         switch self {
         case .add, .subtract, .minimum, .maximum, .remainder, .truncatingRemainder:

@@ -249,6 +249,11 @@ public enum UnaryFunction: Hashable, Sendable {
     /// linear, or linear piece by piece): such a function adds nothing to a Hessian's
     /// sparsity pattern (see ``RecordedFunction/hessianSparsity``). A test checks it
     /// against second derivatives at ``testPoints``.
+    ///
+    /// ```swift
+    /// UnaryFunction.relu.isPiecewiseLinear    // true
+    /// UnaryFunction.exp.isPiecewiseLinear     // false
+    /// ```
     public var isPiecewiseLinear: Bool {
         switch self {
         case .negate, .abs, .relu, .rounded: return true
@@ -263,6 +268,10 @@ public enum UnaryFunction: Hashable, Sendable {
 
     /// Whether the function's derivative is zero wherever it is defined (rounding):
     /// its result depends on no input in a Jacobian's sparsity pattern.
+    ///
+    /// ```swift
+    /// UnaryFunction.rounded(.toNearestOrEven).hasZeroDerivative   // true
+    /// ```
     public var hasZeroDerivative: Bool {
         if case .rounded = self { return true }
         return false
