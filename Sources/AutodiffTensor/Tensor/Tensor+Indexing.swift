@@ -145,6 +145,18 @@ extension Tensor {
     public subscript(_ components: any TensorIndexConvertible...) -> Tensor {
         get {
             let c = components.map(\.tensorIndex)
+            // A contiguous range of the first axis (`x[1..<n]`, the common case): one copy,
+            // and a backward that pads with zeros, instead of per-element offsets, gather
+            // and scatter (the two slices of rosen-grad at n=1e5 took 12 ms per gradient that way).
+            if c.count == 1, case let .range(lower, upper, 1) = c[0], rank >= 1 {
+                let n = shape[0]
+                func bound(_ v: Int?, _ default: Int) -> Int {
+                    guard let v else { return `default` }
+                    return Swift.min(Swift.max(v < 0 ? v + n : v, 0), n)
+                }
+                let l = bound(lower, 0)
+                return _sliceRecorded(0, l..<Swift.max(l, bound(upper, n)))
+            }
             let (s, o) = _selection(c)
             return _gatherRecorded(s, o, name: Tensor._indexBackwardName(c))
         }

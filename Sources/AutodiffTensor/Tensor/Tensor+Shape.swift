@@ -59,6 +59,8 @@ extension Tensor {
 
     /// Value-space kernel: joins tensors along an existing axis (shapes already checked).
     @usableFromInline
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func _concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
         var shape = tensors[0].shape
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
@@ -245,6 +247,8 @@ extension Tensor {
 
     /// Value-space kernel: a contiguous range along one axis.
     @usableFromInline
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func _sliceAxis(_ axis: Int, _ range: Range<Int>) -> Tensor {
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
