@@ -8,6 +8,11 @@
 //   backward, SGD update and zeroGrad.
 // - two-layer 500 iterations (float32): seed 004's network trained by hand, 500 × (forward,
 //   backward, `w -= 1e-6 * w.grad` under no-grad, `w.grad.zero_()`).
+// - rosen-grad (`--rosen`, issue 14): the Rosenbrock value and gradient at n = 1e3 and 1e5
+//   (a) written with tensor operations, (b) as one fused `elementwise` map of a scalar
+//   function over x[0..<n-1], x[1..<n] plus a sum, (c) the scalar `gradient(at:)`; against
+//   JAX jit of `value_and_grad` (Benchmarks/peers/jax_rosen_bench.py, run with the JAX venv
+//   given by JAX_PYTHON, default /work/jaxvenv/bin/python) in the same run.
 // PyTorch runs from Benchmarks/.venv (created by Benchmarks/peers/setup_venv.sh when missing),
 // with one intra-op thread (`--threads 1`, override with AUTOGRAD_BENCH_TORCH_THREADS): at
 // these sizes a second thread gains PyTorch nothing on a quiet machine (0.42 vs 0.46 ms per
@@ -88,6 +93,107 @@ func pytorchTimings() -> [String: Any]? {
     guard let data = run(python, [peers.appendingPathComponent("torch_autograd_bench.py").path, "--threads", threads])
     else { return nil }
     return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+}
+
+
+// MARK: - rosen-grad: tensor ops, one fused map, scalar reverse mode (--rosen)
+
+/// One Rosenbrock term, written once generic over `Real` (so `elementwise` can run it on
+/// `Double` forward and on `DualVector` lanes backward).
+struct RosenTerm: ElementwiseFunction2 {
+    @inlinable
+    func callAsFunction<S: Real>(_ a: S, _ b: S) -> S {
+        100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)
+    }
+}
+
+/// The same function as a scalar loop, for `gradient(at:)`.
+func rosenScalar<S: Real>(_ x: [S]) -> S {
+    var sum = S.zero
+    for i in 0..<(x.count - 1) {
+        let a = x[i + 1] - x[i] * x[i], b = 1 - x[i]
+        sum += 100 * a * a + b * b
+    }
+    return sum
+}
+
+/// The three ways of computing the rosen-grad value and gradient at size n, each returning
+/// the gradient (checked to agree before timing).
+func rosenCases(_ n: Int) -> [(String, () -> [Double])] {
+    let start = (0..<n).map { 0.9 * cos(Double($0)) }
+    let x0 = Tensor<Double>(start)
+    func tensorOps() -> [Double] {
+        let x = x0.detach().requiringGrad()
+        let a = x[0..<(n - 1)], b = x[1..<n]
+        let loss = (100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)).sum()
+        try! loss.backward()
+        blackHole(loss)
+        return x.grad!.scalars
+    }
+    func fused() -> [Double] {
+        let x = x0.detach().requiringGrad()
+        let loss = elementwise(x[0..<(n - 1)], x[1..<n], RosenTerm()).sum()
+        try! loss.backward()
+        blackHole(loss)
+        return x.grad!.scalars
+    }
+    func scalar() -> [Double] {
+        let (value, g) = valueWithGradient(at: start) { x in rosenScalar(x) }
+        blackHole(value)
+        return g
+    }
+    return [("tensor ops", tensorOps), ("fused elementwise", fused), ("scalar gradient(at:)", scalar)]
+}
+
+func jaxRosenTimings() -> [String: Any]? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("peers/jax_rosen_bench.py").path
+    let python = ProcessInfo.processInfo.environment["JAX_PYTHON"] ?? "/work/jaxvenv/bin/python"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script]
+    let out = Pipe()
+    process.standardOutput = out
+    do { try process.run() } catch { return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+}
+
+if CommandLine.arguments.contains("--rosen") {
+    if CommandLine.arguments.contains("--profile") {
+        for (name, body) in rosenCases(100_000).prefix(2) {
+            let profiler = Profiler.profile { for _ in 0..<20 { blackHole(body()) } }
+            print("rosen-grad n=1e5, \(name) × 20:\n\(profiler.table(sortBy: .selfTime))")
+        }
+        exit(0)
+    }
+    // JAX runs before and after ours; each side keeps its faster run (as for PyTorch below).
+    let jaxBefore = jaxRosenTimings()
+    var rows: [(size: String, name: String, wall: Double, cpu: Double)] = []
+    for n in [1_000, 100_000] {
+        let cases = rosenCases(n)
+        let reference = cases[0].1()
+        for (name, body) in cases {
+            let g = body()
+            let worst = zip(g, reference).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+            if worst > 1e-12 { print("rosen-grad n=\(n) \(name): the gradient disagrees (\(worst))"); exit(1) }
+        }
+        for (name, body) in cases {
+            let wall = Swift.min(medianTime { blackHole(body()) }, medianTime { blackHole(body()) })
+            rows.append(("n=\(n)", name, wall, medianThreadTime { blackHole(body()) }))
+        }
+    }
+    let jaxAfter = jaxRosenTimings()
+    print("rosen-grad (value and gradient): median time per call; ratio = Autodiff wall / JAX jit wall (goal ≤ 1.0x)")
+    if let j = jaxBefore ?? jaxAfter { print("JAX \(j["jax"] ?? "?"), \(j["threads"] ?? "?") thread, jit(value_and_grad), CPU") }
+    printTable(["size", "case", "Autodiff wall", "Autodiff thread CPU", "JAX jit wall", "ratio"], rows.map { r in
+        let jax = [jaxBefore?[r.size], jaxAfter?[r.size]].compactMap { $0 as? Double }.min()
+        return [r.size, r.name, formatTime(r.wall), formatTime(r.cpu), jax.map(formatTime) ?? "n/a",
+                jax.map { String(format: "%.2fx", r.wall / $0) } ?? "n/a"]
+    })
+    exit(0)
 }
 
 // MARK: - Run
