@@ -53,7 +53,9 @@ extension Tensor {
         if target == shape { return self }
         autodiffRequire(Tensor._broadcastShapeOrNil(shape, target) == target, "expand",
                         TensorError._incompatible(shape, target))
-        _ = _elementCount(target, operation: "expand")
+        let n = _elementCount(target, operation: "expand")
+        // One element (the backward of a full sum): a fill, not a strided gather.
+        if count == 1 { return Tensor(_shape: target, _scalars: [Scalar](repeating: _buffer.elements[0], count: n)) }
         return _gatherStrided(target, Tensor._broadcastStrides(shape, to: target))
     }
 
