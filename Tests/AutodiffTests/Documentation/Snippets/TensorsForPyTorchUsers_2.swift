@@ -6,16 +6,16 @@ import Testing
 func snippet_TensorsForPyTorchUsers_2() throws {
 // BEGIN BLOCK
 
-let x = Tensor<Double>([0.5, -1.0, 2.0])
-let (y, cotangent) = try vjp(at: x, cotangent: Tensor([1.0, 1.0, 1.0])) { x in x * x }
-let (_, tangent) = try jvp(at: x, direction: Tensor([1.0, 0.0, 0.0])) { x in x * x }
-let hv = try hvp(at: x, direction: Tensor([1.0, 0.0, 0.0])) { x in (x * x * x).sum() }
-assert(y.scalars == [0.25, 1, 4] && cotangent.scalars == [1, -2, 4])
-assert(tangent.scalars == [1, 0, 0] && hv.scalars == [3, 0, 0])
+struct RosenTerm: ElementwiseFunction2 {
+    func callAsFunction<S: Real>(_ a: S, _ b: S) -> S {
+        100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)
+    }
+}
+let x = Tensor<Double>([0.5, 1.0, 1.5], requiresGrad: true)
+let y = elementwise(x[0..<2], x[1..<3], RosenTerm())   // grad_fn=<ElementwiseBackward0>
+try y.sum().backward()
+assert(x.grad!.scalars[2] == 200 * (1.5 - 1.0))          // ∂/∂b of the last term
 // END BLOCK
     _ = x
     _ = y
-    _ = cotangent
-    _ = tangent
-    _ = hv
 }
