@@ -12,6 +12,7 @@ derivative against the reference JSON in shared/bench/reference (max elementwise
 difference, with entries below 1e-12 of the largest magnitude compared at that scale).
 
 ADOL-C (C++, taped, dense drivers) is a separate peer: `bash Benchmarks/peers/adolc.sh` builds and runs adolc_bench.cpp.
+Taylor mode against `jax.experimental.jet`: `Benchmarks/peers/jax_jet_bench.py` (TaylorBench's problem).
 
 Usage (from the repository root, after `bash Benchmarks/peers/setup_venv.sh`):
     Benchmarks/.venv/bin/python Benchmarks/peers/peers.py [--quick] [--problems a,b]
