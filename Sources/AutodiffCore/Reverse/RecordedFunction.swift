@@ -173,8 +173,8 @@ public final class RecordedFunction<T: Real> {
         autodiffRequire(v.count == x.count, "RecordedFunction.jvp(at:direction:)",
                         "the direction has \(v.count) entries but the input has \(x.count)")
         var tangent = [T](repeating: 0, count: outputCount)
-        try _compressed(at: x, seeding: .direction(v), weights: nil, into: &tangent)
-        return (_outputs, tangent)
+        let value = try _compressed(at: x, seeding: .direction(v), weights: nil, into: &tangent)
+        return (value, tangent)
     }
 
     /// The value and the vector–Jacobian product `uᵀ·J` at `x`, by one replay and one
@@ -367,23 +367,25 @@ public final class RecordedFunction<T: Real> {
     /// pass after each from the outputs weighted by `weights` (forward over reverse).
     /// Writes `compressed[r * directions + d]`: output r's tangent in direction d, or,
     /// with weights, input r's entry of H·s_d (the Hessian of Σ wᵢ·fᵢ times direction d).
-    @inlinable
+    /// Returns the outputs' values at `x`.
+    @inlinable @discardableResult
     internal func _compressed(at x: [T], seeding: _Seeding, weights: [T]?,
-                              into compressed: inout [T]) throws(RecordedGradientError) {
+                              into compressed: inout [T]) throws(RecordedGradientError) -> [T] {
         switch defaultChunkSize(inputs: seeding.directions) {
-        case 1: try _compressed(DualVector<T, 1>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
-        case 2: try _compressed(DualVector<T, 2>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
-        case 4: try _compressed(DualVector<T, 4>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
-        default: try _compressed(DualVector<T, 8>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        case 1: return try _compressed(DualVector<T, 1>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        case 2: return try _compressed(DualVector<T, 2>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        case 4: return try _compressed(DualVector<T, 4>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
+        default: return try _compressed(DualVector<T, 8>.self, at: x, seeding: seeding, weights: weights, into: &compressed)
         }
     }
 
     @inlinable
     internal func _compressed<let N: Int>(_: DualVector<T, N>.Type, at x: [T], seeding: _Seeding, weights: [T]?,
-                                          into compressed: inout [T]) throws(RecordedGradientError) {
+                                          into compressed: inout [T]) throws(RecordedGradientError) -> [T] {
         typealias V = DualVector<T, N>
         let n = _inputCount, c = seeding.directions
         let passes = Swift.max(1, (c + N - 1) / N)
+        var values: [T] = []
         try compressed.withUnsafeMutableBufferPointer { out throws(RecordedGradientError) in
             try _replaying(at: x) { checking in
                 // The reverse pass's seeds and the highest output slot, of the recording this
@@ -418,6 +420,9 @@ public final class RecordedFunction<T: Real> {
                                                       checking: checking && pass == 0, lift: { V(constant: $0) }) {
                             return k
                         }
+                        if pass == 0 {
+                            values = outputSlots.enumerated().map { i, slot in slot.map { v[$0].value } ?? recordedOutputs[i] }
+                        }
                         if weights != nil {
                             guard let top else { continue }  // constant outputs: the Hessian is zero
                             seeds.withUnsafeBufferPointer {
@@ -439,5 +444,6 @@ public final class RecordedFunction<T: Real> {
                 }
             }
         }
+        return values
     }
 }

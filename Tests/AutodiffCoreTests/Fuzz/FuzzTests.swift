@@ -383,6 +383,10 @@ extension Fuzzer {
             let firstJ = try fresh().jacobian(at: x, mode: .reverse)
             expectClose(firstJ.flatMap { $0 }, jf.flatMap { $0 }, "RecordedFunction.jacobian reverse as the first call at x",
                         rtol: 1e-7, atol: 1e-12, where_)
+            let (firstY, firstT) = try fresh().jvp(at: x, direction: direction)
+            expect(zip(firstY, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                   "RecordedFunction.jvp's value as the first call at x", "\(where_)\(firstY) vs \(expected)")
+            expectClose(firstT, jv, "RecordedFunction.jvp as the first call at x", rtol: 1e-7, atol: 1e-12, where_)
             let firstHV = try fresh().hvp(at: x, direction: direction, weights: p.weights)
             expectClose(firstHV, hv, "RecordedFunction.hvp as the first call at x", rtol: 1e-7, atol: hscale, where_)
             let firstSparse = try fresh().sparseHessian(at: x, weights: p.weights).dense

@@ -29,6 +29,11 @@ struct RecordedFunctionTests {
         let (_, c1) = vjp(at: x, cotangent: v) { x in Self.chain(x) }
         for (a, b) in zip(c, c1) { #expect(Swift.abs(a - b) <= 1e-15 * Swift.max(1, Swift.abs(b))) }
         #expect(f.recordings == 1)
+        // Each mode as the first call at a new point returns that point's value.
+        let z = (0..<7).map { 0.2 * Double($0) - 0.5 }
+        let fresh = RecordedFunction(at: x0) { x in Self.chain(x) }
+        #expect(try fresh.jvp(at: z, direction: v).value == Self.chain(z))
+        #expect(try fresh.vjp(at: x, cotangent: v).value == Self.chain(x))
     }
 
     @Test("the Hessian by forward-over-reverse replay equals hessian(at:), with no run of the function")
