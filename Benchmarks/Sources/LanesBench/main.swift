@@ -102,5 +102,19 @@ do {
     row(p, "DualVector<Double, 8> * and + and sin") { blackHole(laneAdd(laneMultiply(a, b), laneSin(a))) }
     row(p, "DualVector<Float, 16> *") { blackHole(laneMultiplyFloat(fa, fb)) }
 }
+// The chunk choice: chain-jac at several n with each lane count (DifferentiableFunction,
+// `chunk:`), and the default.
+for n in [12, 24, 40, 100, 200, 400] {
+    let x = input(n)
+    let p = "chain-jac sweep n=\(n)"
+    row(p, "default chunk (\(defaultChunkSize(inputs: n)) lanes)") { blackHole(jacobian(at: x, of: Chain(), mode: .forward)) }
+    for lanes in [8, 16, 32, 64] where lanes / 2 < n {
+        row(p, "chunk: \(lanes)") { blackHole(jacobian(at: x, of: Chain(), mode: .forward, chunk: lanes)) }
+    }
+}
+do {
+    let x = input(100).map(Float.init)
+    row("chain-jac n=100 Float", "DifferentiableFunction, default chunk") { blackHole(jacobian(at: x, of: Chain(), mode: .forward)) }
+}
 print("LanesBench, release, thread CPU time (median). Ratio: to the first row of the problem; JAX: chain-jac vs JAX jacfwd 66.5 µs wall (measured separately).\n")
 printTable(["problem", "method", "thread CPU", "vs first row", "vs JAX"], rows)
