@@ -22,14 +22,10 @@ import RealModule
 /// `jacobian(at: x) { (x: [DualVector<Double, 4>]) in F(x) }`.
 @frozen
 public struct DualVector<T: Real, let N: Int>: AutodiffNumber {
-    // The lanes come first, at offset 0: the 16-byte moves that copy a
-    // `DualVector` then line up with the packed stores of the lane loops, and the
-    // loads are forwarded from them (with the primal first, every 16-byte load
-    // straddled two stores; see "Forward-mode lanes" in Benchmarks/RESULTS.md).
-    /// The `N` tangents carried with the value.
-    public var partials: InlineArray<N, T>
     /// The primal value.
     public var value: T
+    /// The `N` tangents carried with the value.
+    public var partials: InlineArray<N, T>
     /// The differentiation level that seeded this value; 0 when untagged.
     @usableFromInline internal var tag: UInt32
 
