@@ -49,7 +49,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LanesBench",
-            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            dependencies: ["BenchSupport", "BenchmarkProblems", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/LanesBench"
         ),
         .executableTarget(

@@ -1,7 +1,7 @@
 // Forward-mode lanes (issue 13, item 1): chain-jac n = 100 with every lane count, in
 // thread CPU time (steadier than wall time on a shared machine), plus the rows that
-// must not regress (wide-jac, rosen-hess). Depends on AutodiffCore only, so it
-// rebuilds faster than FunctionalBench.
+// must not regress (wide-jac, rosen-hess), on the suite's functions (BenchmarkProblems).
+// Depends on AutodiffCore only, so it rebuilds faster than FunctionalBench.
 //
 //   swift build -c release --package-path Benchmarks --scratch-path .build-bench --product LanesBench
 //   .build-bench/release/LanesBench            # all rows
@@ -11,31 +11,10 @@
 // `objdump -d --no-show-raw-insn .build-bench/release/LanesBench | swift demangle`.
 import AutodiffCore
 import BenchSupport
+import BenchmarkProblems
 import Foundation
 import RealModule
 
-func chainF<S: Real>(_ x: [S]) -> [S] {
-    let n = x.count
-    return (0..<n).map { i in x[i] * S.exp(x[(i + 1) % n]) + S.sin(x[(i + n - 1) % n]) }
-}
-func wideG<S: Real>(_ x: [S]) -> [S] {
-    let n = x.count
-    return (0..<1000).map { j in
-        var sum = S.zero
-        let frequency = S(j + 1)
-        for k in 0..<n { sum += S.sin(frequency * x[k]) * x[(j + k) % n] }
-        return sum
-    }
-}
-func rosenbrock<S: Real>(_ x: [S]) -> S {
-    var sum: S = 0
-    for i in 0..<(x.count - 1) {
-        let a = x[i + 1] - x[i] * x[i]
-        let b = 1 - x[i]
-        sum += 100 * a * a + b * b
-    }
-    return sum
-}
 struct Chain: DifferentiableFunction {
     func callAsFunction<S: Real>(_ x: [S]) -> [S] { chainF(x) }
 }
