@@ -48,6 +48,11 @@ let package = Package(
             path: "Sources/FunctionalBench"
         ),
         .executableTarget(
+            name: "LanesBench",
+            dependencies: ["BenchSupport", "BenchmarkProblems", .product(name: "AutodiffCore", package: "Autodiff")],
+            path: "Sources/LanesBench"
+        ),
+        .executableTarget(
             name: "TensorBench",
             dependencies: ["BenchSupport", .product(name: "Autodiff", package: "Autodiff")],
             path: "Sources/TensorBench"

@@ -285,7 +285,7 @@ public func jacobians<S: Real & SendableMetatype, let N: Int>(
 // MARK: - Batched Jacobians of a DifferentiableFunction
 
 /// The Jacobians of a ``DifferentiableFunction`` at many points, in chunked forward mode
-/// with `chunk` lanes (1, 2, 4, 8 or 16; default ``defaultChunkSize(inputs:)``), on the
+/// with `chunk` lanes (1, 2, 4, …, 64; default ``defaultChunkSize(inputs:)``), on the
 /// calling thread. The layout of `points` and `J` is the one of
 /// ``jacobians(at:inputs:outputs:into:of:)``.
 /// The array the function returns is its own allocation, one per pass; nothing else is
@@ -330,17 +330,31 @@ internal func _batchedJacobians<F: DifferentiableFunction>(
     // Only reached with `parallel: true` through the `Sendable` overload.
     let shared = _SharedInput(f)
     points.withUnsafeBufferPointer { x in
-        J.withUnsafeMutableBufferPointer { buffer in
-            let out = buffer
-            func run<let N: Int>(_: DualVector<Double, N>.Type) {
-                _batchedJacobians(x, n: n, m: m, into: out, parallel: parallel,
-                                  { (_: Int, v: [DualVector<Double, N>], y: inout [DualVector<Double, N>]) in y = shared.value(v) }, op)
-            }
-            _withChunk(chunk ?? defaultChunkSize(inputs: n), op, ChunkDispatch(
-                { run(DualVector<Double, 1>.self) }, { run(DualVector<Double, 2>.self) },
-                { run(DualVector<Double, 4>.self) }, { run(DualVector<Double, 8>.self) },
-                { run(DualVector<Double, 16>.self) }))
+        J.withUnsafeMutableBufferPointer { out in
+            _withChunk(chunk ?? defaultChunkSize(inputs: n), op, _BatchedJacobianBody(
+                x: x, n: n, m: m, out: out, parallel: parallel, f: shared, op: op))
         }
+    }
+}
+
+@usableFromInline
+internal struct _BatchedJacobianBody<F: DifferentiableFunction>: _ChunkBody {
+    @usableFromInline let x: UnsafeBufferPointer<Double>
+    @usableFromInline let n: Int, m: Int
+    @usableFromInline let out: UnsafeMutableBufferPointer<Double>
+    @usableFromInline let parallel: Bool
+    @usableFromInline let f: _SharedInput<F>
+    @usableFromInline let op: StaticString
+    @inlinable
+    init(x: UnsafeBufferPointer<Double>, n: Int, m: Int, out: UnsafeMutableBufferPointer<Double>,
+         parallel: Bool, f: _SharedInput<F>, op: StaticString) {
+        (self.x, self.n, self.m, self.out, self.parallel, self.f, self.op) = (x, n, m, out, parallel, f, op)
+    }
+    @inlinable
+    func run<let N: Int>(_: DualVector<Double, N>.Type) {
+        let f = self.f
+        _batchedJacobians(x, n: n, m: m, into: out, parallel: parallel,
+                          { (_: Int, v: [DualVector<Double, N>], y: inout [DualVector<Double, N>]) in y = f.value(v) }, op)
     }
 }
 
@@ -483,7 +497,7 @@ public final class PreparedJacobian<S: Real> {
 
 extension PreparedJacobian where S == Double {
     /// Prepares the Jacobian of a ``DifferentiableFunction`` in chunked forward mode with
-    /// `chunk` lanes (1, 2, 4, 8 or 16; default ``defaultChunkSize(inputs:)``).
+    /// `chunk` lanes (1, 2, 4, …, 64; default ``defaultChunkSize(inputs:)``).
     ///
     /// ```swift
     /// let prepared = PreparedJacobian(inputs: 2, outputs: 2, of: Polar())
@@ -491,15 +505,38 @@ extension PreparedJacobian where S == Double {
     /// ```
     @inlinable
     public convenience init<F: DifferentiableFunction>(inputs: Int, outputs: Int, chunk: Int? = nil, of f: F) {
-        let op: StaticString = "PreparedJacobian(inputs:outputs:chunk:of:)"
-        func make<let N: Int>(_: DualVector<Double, N>.Type)
-            -> (UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>?) -> Void {
-            Self._prepare(inputs, outputs, { (x: [DualVector<Double, N>], y: inout [DualVector<Double, N>]) in y = f(x) }, op)
-        }
-        self.init(inputs, outputs, _withChunk(chunk ?? defaultChunkSize(inputs: inputs), op, ChunkDispatch(
-            { make(DualVector<Double, 1>.self) }, { make(DualVector<Double, 2>.self) },
-            { make(DualVector<Double, 4>.self) }, { make(DualVector<Double, 8>.self) },
-            { make(DualVector<Double, 16>.self) })))
+        self.init(inputs, outputs, _withChunk(chunk ?? defaultChunkSize(inputs: inputs),
+                                              "PreparedJacobian(inputs:outputs:chunk:of:)",
+                                              _PreparedJacobianBody<S, F>(n: inputs, m: outputs, f: f)))
+    }
+}
+
+/// ``PreparedJacobian/init(inputs:outputs:chunk:of:)`` with the lane count as a type.
+@usableFromInline
+internal struct _PreparedJacobianBody<Scalar: Real, F: DifferentiableFunction>: _ChunkBody {
+    @usableFromInline let n: Int, m: Int, f: F
+    @inlinable init(n: Int, m: Int, f: F) { (self.n, self.m, self.f) = (n, m, f) }
+    @inlinable
+    func run<let N: Int>(_: DualVector<Scalar, N>.Type)
+        -> (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>?) -> Void {
+        let f = self.f
+        return PreparedJacobian<Scalar>._prepare(
+            n, m, { (x: [DualVector<Scalar, N>], y: inout [DualVector<Scalar, N>]) in y = f(x) },
+            "PreparedJacobian(inputs:outputs:chunk:of:)")
+    }
+}
+
+/// ``PreparedGradient/init(inputs:chunk:of:)`` with the lane count as a type.
+@usableFromInline
+internal struct _PreparedGradientBody<Scalar: Real, F: ScalarDifferentiableFunction>: _ChunkBody {
+    @usableFromInline let n: Int, f: F
+    @inlinable init(n: Int, f: F) { (self.n, self.f) = (n, f) }
+    @inlinable
+    func run<let N: Int>(_: DualVector<Scalar, N>.Type) -> PreparedJacobian<Scalar> {
+        let f = self.f
+        return PreparedJacobian(n, 1, PreparedJacobian<Scalar>._prepare(
+            n, 1, { (x: [DualVector<Scalar, N>], y: inout [DualVector<Scalar, N>]) in y[0] = f(x) },
+            "PreparedGradient(inputs:chunk:of:)"))
     }
 }
 
@@ -570,21 +607,14 @@ public final class PreparedGradient<S: Real> {
 
 extension PreparedGradient where S == Double {
     /// Prepares the gradient of a ``ScalarDifferentiableFunction`` in chunked forward mode
-    /// with `chunk` lanes (1, 2, 4, 8 or 16; default ``defaultChunkSize(inputs:)``).
+    /// with `chunk` lanes (1, 2, 4, …, 64; default ``defaultChunkSize(inputs:)``).
     ///
     /// ```swift
     /// let prepared = PreparedGradient(inputs: 2, of: SumOfSquares())
     /// ```
     @inlinable
     public convenience init<F: ScalarDifferentiableFunction>(inputs: Int, chunk: Int? = nil, of f: F) {
-        let op: StaticString = "PreparedGradient(inputs:chunk:of:)"
-        func make<let N: Int>(_: DualVector<Double, N>.Type) -> PreparedJacobian<Double> {
-            PreparedJacobian(inputs, 1, PreparedJacobian<Double>._prepare(
-                inputs, 1, { (x: [DualVector<Double, N>], y: inout [DualVector<Double, N>]) in y[0] = f(x) }, op))
-        }
-        self.init(_withChunk(chunk ?? defaultChunkSize(inputs: inputs), op, ChunkDispatch(
-            { make(DualVector<Double, 1>.self) }, { make(DualVector<Double, 2>.self) },
-            { make(DualVector<Double, 4>.self) }, { make(DualVector<Double, 8>.self) },
-            { make(DualVector<Double, 16>.self) })))
+        self.init(_withChunk(chunk ?? defaultChunkSize(inputs: inputs), "PreparedGradient(inputs:chunk:of:)",
+                             _PreparedGradientBody<S, F>(n: inputs, f: f)))
     }
 }

@@ -75,42 +75,31 @@ internal func _checkOutputCount(_ count: Int, _ expected: Int, _ operation: Stat
         """)
 }
 
-/// Runs `body` with a `DualVector` lane count chosen at run time from {1, 2, 4, 8, 16}.
-@inlinable
-internal func _withChunk<R>(_ lanes: Int, _ operation: StaticString, _ body: ChunkDispatch<R>) -> R {
-    switch lanes {
-    case 1: return body.run(DualVector<Double, 1>.self)
-    case 2: return body.run(DualVector<Double, 2>.self)
-    case 4: return body.run(DualVector<Double, 4>.self)
-    case 8: return body.run(DualVector<Double, 8>.self)
-    case 16: return body.run(DualVector<Double, 16>.self)
-    default:
-        autodiffFailure("\(operation)", "chunk size \(lanes) is not one of 1, 2, 4, 8, 16")
-    }
+/// A computation generic over the `DualVector` lane count, run by ``_withChunk`` with
+/// the count chosen at run time (closures cannot be generic, so the operators that
+/// choose the chunk size wrap their work in small conforming structs).
+@usableFromInline
+internal protocol _ChunkBody {
+    associatedtype Scalar: Real
+    associatedtype Result
+    func run<let N: Int>(_ lanes: DualVector<Scalar, N>.Type) -> Result
 }
 
-/// A generic body for ``_withChunk`` (only the lane count of the marker type is used).
-@usableFromInline
-internal struct ChunkDispatch<R> {
-    @usableFromInline let run1: () -> R
-    @usableFromInline let run2: () -> R
-    @usableFromInline let run4: () -> R
-    @usableFromInline let run8: () -> R
-    @usableFromInline let run16: () -> R
-    @inlinable
-    init(_ r1: @escaping () -> R, _ r2: @escaping () -> R, _ r4: @escaping () -> R,
-         _ r8: @escaping () -> R, _ r16: @escaping () -> R) {
-        run1 = r1; run2 = r2; run4 = r4; run8 = r8; run16 = r16
-    }
-    @inlinable
-    func run<let N: Int>(_ marker: DualVector<Double, N>.Type) -> R {
-        switch N {
-        case 1: return run1()
-        case 2: return run2()
-        case 4: return run4()
-        case 8: return run8()
-        default: return run16()
-        }
+/// Runs `body` with `lanes` lanes, one of the powers of two 1…64 (the values
+/// ``defaultChunkSize(inputs:)`` returns), for any scalar type.
+@inlinable
+internal func _withChunk<B: _ChunkBody>(_ lanes: Int, _ operation: StaticString, _ body: B) -> B.Result {
+    typealias S = B.Scalar
+    switch lanes {
+    case 1: return body.run(DualVector<S, 1>.self)
+    case 2: return body.run(DualVector<S, 2>.self)
+    case 4: return body.run(DualVector<S, 4>.self)
+    case 8: return body.run(DualVector<S, 8>.self)
+    case 16: return body.run(DualVector<S, 16>.self)
+    case 32: return body.run(DualVector<S, 32>.self)
+    case 64: return body.run(DualVector<S, 64>.self)
+    default:
+        autodiffFailure("\(operation)", "chunk size \(lanes) is not one of 1, 2, 4, 8, 16, 32, 64")
     }
 }
 
@@ -242,7 +231,7 @@ public func valueWithJacobian<S: Real>(
 
 /// The value and the Jacobian of a ``DifferentiableFunction``, in the mode given
 /// (``JacobianMode/automatic`` by default: forward when inputs ≤ outputs, else
-/// reverse). `chunk` overrides the forward lane count (1, 2, 4, 8 or 16; default
+/// reverse). `chunk` overrides the forward lane count (1, 2, 4, …, 64; default
 /// ``defaultChunkSize(inputs:)``).
 ///
 /// ```swift
@@ -253,10 +242,10 @@ public func valueWithJacobian<S: Real>(
 /// let (_, K) = valueWithJacobian(at: x, of: Wide(), mode: .forward, chunk: 4)
 /// ```
 @inlinable
-public func valueWithJacobian<F: DifferentiableFunction>(
-    at x: [Double], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
+public func valueWithJacobian<F: DifferentiableFunction, S: Real>(
+    at x: [S], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
     file: StaticString = #fileID, line: UInt = #line
-) -> (value: [Double], jacobian: [[Double]]) {
+) -> (value: [S], jacobian: [[S]]) {
     var useForward: Bool
     switch mode {
     case .forward: useForward = true
@@ -269,13 +258,18 @@ public func valueWithJacobian<F: DifferentiableFunction>(
         return _reverseJacobian(x, { f($0) }, TapeOrigin("valueWithJacobian(at:of:mode:)", file: file, line: line))
     }
     let lanes = chunk ?? defaultChunkSize(inputs: x.count)
-    let op: StaticString = "valueWithJacobian(at:of:mode:chunk:)"
-    return _withChunk(lanes, op, ChunkDispatch(
-        { _forwardJacobian(x, { (v: [DualVector<Double, 1>]) in f(v) }, op) },
-        { _forwardJacobian(x, { (v: [DualVector<Double, 2>]) in f(v) }, op) },
-        { _forwardJacobian(x, { (v: [DualVector<Double, 4>]) in f(v) }, op) },
-        { _forwardJacobian(x, { (v: [DualVector<Double, 8>]) in f(v) }, op) },
-        { _forwardJacobian(x, { (v: [DualVector<Double, 16>]) in f(v) }, op) }))
+    return _withChunk(lanes, "valueWithJacobian(at:of:mode:chunk:)", _ForwardJacobianBody(x: x, f: f))
+}
+
+@usableFromInline
+internal struct _ForwardJacobianBody<F: DifferentiableFunction, Scalar: Real>: _ChunkBody {
+    @usableFromInline let x: [Scalar]
+    @usableFromInline let f: F
+    @inlinable init(x: [Scalar], f: F) { self.x = x; self.f = f }
+    @inlinable
+    func run<let N: Int>(_: DualVector<Scalar, N>.Type) -> (value: [Scalar], jacobian: [[Scalar]]) {
+        _forwardJacobian(x, { (v: [DualVector<Scalar, N>]) in f(v) }, "valueWithJacobian(at:of:mode:chunk:)")
+    }
 }
 
 /// The Jacobian of a ``DifferentiableFunction`` (see ``valueWithJacobian(at:of:mode:chunk:file:line:)``).
@@ -285,10 +279,10 @@ public func valueWithJacobian<F: DifferentiableFunction>(
 /// let K = jacobian(at: x, of: Wide(), mode: .reverse)
 /// ```
 @inlinable
-public func jacobian<F: DifferentiableFunction>(
-    at x: [Double], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
+public func jacobian<F: DifferentiableFunction, S: Real>(
+    at x: [S], of f: F, mode: JacobianMode = .automatic, chunk: Int? = nil,
     file: StaticString = #fileID, line: UInt = #line
-) -> [[Double]] {
+) -> [[S]] {
     valueWithJacobian(at: x, of: f, mode: mode, chunk: chunk, file: file, line: line).jacobian
 }
 

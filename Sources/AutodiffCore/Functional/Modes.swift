@@ -57,10 +57,14 @@ public struct ReverseMode: Sendable {
 }
 
 /// The lane count chunked forward mode uses for `n` inputs when none is given:
-/// the smallest of 1, 2, 4, 8 that covers n, and 8 above (measured best on
-/// chain-jac and wide-jac; see FunctionalBench).
+/// the smallest power of two that covers n (one pass) up to 64 lanes, and 64 above,
+/// whatever the scalar type. One pass evaluates each elementary function once instead
+/// of once per pass; beyond 64 lanes the larger values cost more than the passes they
+/// save (chain-jac n = 100: 64 lanes 0.5–0.6x the time of 8 lanes, 128 lanes in one
+/// pass 0.7x; LanesBench, "Forward-mode lanes" in Benchmarks/RESULTS.md).
 @inlinable
 public func defaultChunkSize(inputs n: Int) -> Int {
-    n <= 1 ? 1 : n <= 2 ? 2 : n <= 4 ? 4 : 8
+    var lanes = 1
+    while lanes < n && lanes < 64 { lanes *= 2 }
+    return lanes
 }
-

@@ -73,6 +73,19 @@ struct FunctionalTests {
         expectClose(value, try reference.numbers("objective"), tolerance: 1e-14, "chain-jac value")
     }
 
+    @Test("chunk sizes 1…64 give the 8-lane Jacobian bit for bit, for Double and Float; the default covers n in one pass up to 64")
+    func chunkSizes() {
+        #expect([1, 2, 3, 8, 9, 40, 64, 65, 1000].map { defaultChunkSize(inputs: $0) } == [1, 2, 4, 8, 16, 64, 64, 64, 64])
+        let x = deterministicInput(count: 70)
+        let eight = jacobian(at: x) { x in chainF(x) }
+        for chunk in [1, 2, 4, 8, 16, 32, 64] {
+            #expect(jacobian(at: x, of: ChainFunction(), mode: .forward, chunk: chunk) == eight, "chunk \(chunk)")
+        }
+        #expect(jacobian(at: x, of: ChainFunction(), mode: .forward) == eight)
+        let xf = x.map(Float.init)
+        #expect(jacobian(at: xf, of: ChainFunction(), mode: .forward) == jacobian(at: xf) { x in chainF(x) })
+    }
+
     @Test("wide-jac 1000×8 against PyTorch: chunked forward, chunk override, reverse, automatic")
     func wideJacobian() throws {
         let expected = try Fixtures.reference("wide-jac", "n=8,m=1000").numbers("jacobian")
