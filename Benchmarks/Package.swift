@@ -78,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CheckpointBench",
-            dependencies: ["BenchSupport", .product(name: "AutodiffCore", package: "Autodiff")],
+            dependencies: ["BenchSupport", "BenchmarkProblems", .product(name: "AutodiffCore", package: "Autodiff")],
             path: "Sources/CheckpointBench"
         ),
         .executableTarget(

@@ -4,27 +4,10 @@
 //
 //   swift run -c release --package-path Benchmarks CheckpointBench [--steps N]
 import AutodiffCore
+import BenchmarkProblems
 import BenchSupport
 import Foundation
 import RealModule
-
-func field<S: Real>(_ x: [S], _ p: [S]) -> [S] {
-    [x[1], -p[0] * S.sin(x[0]) - p[1] * x[1]]
-}
-
-func rk4<S: Real>(_ x: [S], _ p: [S], dt: Double) -> [S] {
-    let h = S(converting: dt), half = S(converting: dt / 2), sixth = S(converting: dt / 6)
-    let k1 = field(x, p)
-    let k2 = field([x[0] + half * k1[0], x[1] + half * k1[1]], p)
-    let k3 = field([x[0] + half * k2[0], x[1] + half * k2[1]], p)
-    let k4 = field([x[0] + h * k3[0], x[1] + h * k3[1]], p)
-    return [x[0] + sixth * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]),
-            x[1] + sixth * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])]
-}
-
-func loss<S: Real>(_ x: [S], _ p: [S]) -> S {
-    x[0] * x[0] + x[1] * x[1] / 2 + p[0] * (1 - S.cos(x[0]))
-}
 
 let arguments = CommandLine.arguments
 let steps = arguments.firstIndex(of: "--steps").map { Int(arguments[$0 + 1])! } ?? 100_000
@@ -33,13 +16,13 @@ let state0 = [1.2, -0.3], parameters = [2.5, 0.15]
 
 let primal = medianTime(samples: 9) {
     var x = state0
-    for _ in 0..<steps { x = rk4(x, parameters, dt: dt) }
-    blackHole(loss(x, parameters))
+    for _ in 0..<steps { x = Pendulum.rk4(x, parameters, dt: dt) }
+    blackHole(Pendulum.loss(x, parameters))
 }
 
 func run(_ schedule: CheckpointSchedule) -> CheckpointedGradient<Double> {
     valueWithCheckpointedGradient(at: state0, parameters: parameters, steps: steps, schedule: schedule,
-                                  step: { x, p in rk4(x, p, dt: dt) }, loss: { x, p in loss(x, p) })
+                                  step: { x, p in Pendulum.rk4(x, p, dt: dt) }, loss: { x, p in Pendulum.loss(x, p) })
 }
 
 func bytes(_ n: Int) -> String {

@@ -225,16 +225,15 @@ extension RecordedFunction {
     ///                               // . . X
     /// ```
     public var jacobianSparsity: SparsityPattern {
-        if let p = prepared.jacobian { return p }
-        var sets = _IndexSets(state, inputs: inputCount)
-        let rows = outputSlots.map { slot -> [Int] in
-            guard let slot else { return [] }
-            let set = sets.set(slot)
-            return set < 0 ? [] : sets.sets[Int(set)].map(Int.init)
+        _prepared(\.jacobian) {
+            var sets = _IndexSets(state, inputs: inputCount)
+            let rows = outputSlots.map { slot -> [Int] in
+                guard let slot else { return [] }
+                let set = sets.set(slot)
+                return set < 0 ? [] : sets.sets[Int(set)].map(Int.init)
+            }
+            return SparsityPattern(rowCount: outputCount, columnCount: inputCount, rows: rows)
         }
-        let p = SparsityPattern(rowCount: outputCount, columnCount: inputCount, rows: rows)
-        prepared.jacobian = p
-        return p
     }
 
     /// Which entries of the Hessian (n × n, symmetric) may be nonzero: of the one output,
@@ -248,10 +247,9 @@ extension RecordedFunction {
     ///                               // . . X
     /// ```
     public var hessianSparsity: SparsityPattern {
-        if let p = prepared.hessian { return p }
-        let p = _TraceState.hessianPattern(state, inputs: inputCount, outputs: outputSlots.compactMap { $0 })
-        prepared.hessian = p
-        return p
+        _prepared(\.hessian) {
+            _TraceState.hessianPattern(state, inputs: inputCount, outputs: outputSlots.compactMap { $0 })
+        }
     }
 
     /// The Jacobian at `x` as a sparse matrix of ``jacobianSparsity``, from one compressed
@@ -336,27 +334,26 @@ extension RecordedFunction {
     /// The distance-2 colouring of the Jacobian pattern's columns, made once per recording.
     @usableFromInline
     internal var preparedColumnColouring: JacobianColouring {
-        if let c = prepared.columns { return c }
-        let c = JacobianColouring(columnsOf: jacobianSparsity)
-        prepared.columns = c
-        return c
+        _prepared(\.columns) { JacobianColouring(columnsOf: jacobianSparsity) }
     }
 
     /// The distance-2 colouring of the Jacobian pattern's rows, made once per recording.
     @usableFromInline
     internal var preparedRowColouring: JacobianColouring {
-        if let c = prepared.rows { return c }
-        let c = JacobianColouring(rowsOf: jacobianSparsity)
-        prepared.rows = c
-        return c
+        _prepared(\.rows) { JacobianColouring(rowsOf: jacobianSparsity) }
     }
 
     /// The star colouring of the Hessian's pattern, made once per recording.
     @usableFromInline
     internal var preparedHessianColouring: HessianColouring {
-        if let c = prepared.symmetric { return c }
-        let c = HessianColouring(hessianSparsity)
-        prepared.symmetric = c
-        return c
+        _prepared(\.symmetric) { HessianColouring(hessianSparsity) }
+    }
+
+    /// The current recording's prepared value at `key`, made by `make` when first asked for.
+    private func _prepared<V>(_ key: WritableKeyPath<_PreparedSparsity, V?>, _ make: () -> V) -> V {
+        if let value = prepared[keyPath: key] { return value }
+        let value = make()
+        prepared[keyPath: key] = value
+        return value
     }
 }
