@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates Benchmarks/.venv with PyTorch and JAX (CPU) for peers.py, unless they are already there.
 # Usage: bash Benchmarks/peers/setup_venv.sh        (idempotent; prints the python path on success)
-# Only PyPI is used. On Linux x86_64 the default `torch` wheel from PyPI depends on the CUDA
-# runtime wheels (several GB); it still runs on CPU. `jax` alone installs the CPU jaxlib.
+# torch comes from PyTorch's CPU wheel index when it is reachable (PyPI's default Linux wheel
+# pulls several GB of CUDA runtime wheels; pip's configured find-links are used as well);
+# numpy and jax from PyPI (`jax` alone installs the CPU jaxlib). To reuse an existing
+# environment: AUTODIFF_PEERS_VENV=/path/to/venv.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${AUTODIFF_PEERS_VENV:-$(dirname "$here")/.venv}"
@@ -15,9 +17,12 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 py="$venv/bin/python"
 
+if ! "$py" -c "import torch" 2>/dev/null; then
+    echo "setup_venv: installing torch (CPU wheel)" >&2
+    "$py" -m pip install --quiet torch --extra-index-url https://download.pytorch.org/whl/cpu
+fi
 need=()
 "$py" -c "import numpy" 2>/dev/null || need+=(numpy)
-"$py" -c "import torch" 2>/dev/null || need+=(torch)
 "$py" -c "import jax, jaxlib" 2>/dev/null || need+=(jax)
 if [ "${#need[@]}" -gt 0 ]; then
     echo "setup_venv: installing ${need[*]} from PyPI (this can take several minutes)" >&2

@@ -1,13 +1,16 @@
 // Many small Jacobians (issue 13): ADBench bundle adjustment ba1 (31,843 Jacobians of the same
-// 15-input, 2-output residual block), computed four ways:
+// 15-input, 2-output residual block), computed five ways:
 //   per block `jacobian(at:)` (a separate call per observation, today's method),
 //   batched `jacobians(at:inputs:outputs:into:)` on one thread and on two threads,
-//   a `PreparedJacobian` called once per block.
+//   a `PreparedJacobian` called once per block,
+//   one `RecordedFunction` of the block (the feature as two more inputs) replayed at every
+//   point in reverse mode by `jacobians(at:into:)`: JAX's vmap(jacrev).
+// Forward rows must equal per-block `jacobian(at:)` bit for bit; the reverse replay sums in
+// another order and must agree to 1e-12 (relative, or absolute below 1).
 // Serial rows report the median thread CPU time (the machine may be shared); the parallel row
 // reports the median wall time (its CPU time is spread over threads), and every row its wall time.
 //
-//   swift build -c release --package-path Benchmarks --product BatchBench
-//   Benchmarks/.build/release/BatchBench
+//   swift run -c release --package-path Benchmarks --scratch-path .build-bench BatchBench
 
 import AutodiffCore
 import BenchmarkProblems
@@ -72,6 +75,27 @@ func run() throws {
         }
     }
 
+    // One recording of the block with the feature as two more inputs, replayed per block in
+    // reverse mode (one reverse pass per output: 2 passes instead of 15 lanes).
+    let recorded = RecordedFunction(at: points[0..<15] + [features[0].x, features[0].y]) { (v: [Traced<Double>]) in
+        let (e0, e1) = baReprojectionError(Array(v[0..<15]), feature: SIMD2(0, 0))
+        return [e0 - v[14] * v[15], e1 - v[14] * v[16]]
+    }
+    var replayPoints = [Double](repeating: 0, count: 17 * p)
+    for i in 0..<p {
+        for k in 0..<15 { replayPoints[17 * i + k] = points[15 * i + k] }
+        replayPoints[17 * i + 15] = features[i].x; replayPoints[17 * i + 16] = features[i].y
+    }
+    var replayJ = [Double](repeating: 0, count: 34 * p)
+    var replayOut = [Double](repeating: 0, count: 30 * p)
+    func replayLoop() { try! recorded.jacobians(at: replayPoints, into: &replayJ) }
+    func replayReshaped() {
+        replayLoop()
+        for i in 0..<p {
+            for k in 0..<15 { replayOut[30 * i + k] = replayJ[34 * i + k]; replayOut[30 * i + 15 + k] = replayJ[34 * i + 17 + k] }
+        }
+    }
+
     func threadCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
@@ -95,6 +119,8 @@ func run() throws {
     batched(parallel: true); let parallelSame = batchedOut == reference
     batchedReturningArray(); let returningSame = batchedReturning == reference
     preparedLoop(); let preparedSame = preparedOut == reference
+    replayReshaped(); let replayDiff = zip(replayOut, reference).map { abs($0 - $1) / max(1, abs($1)) }.max()!
+    print("recorded block: \(recorded.operationCount) operations; reverse replay against forward: \(replayDiff)")
 
     let base = measure { blackHole(perBlock()) }
     let rows: [(String, (cpu: Double, wall: Double), Bool, Bool)] = [
@@ -103,9 +129,10 @@ func run() throws {
         ("batched jacobians(at:…into:), returning closure, 1 thread", measure { batchedReturningArray() }, returningSame, false),
         ("batched jacobians(at:…into:parallel: true), 2 cores", measure { batched(parallel: true) }, parallelSame, true),
         ("PreparedJacobian.jacobian(at:into:) per block", measure { preparedLoop() }, preparedSame, false),
+        ("RecordedFunction.jacobians(at:into:), reverse replay", measure { replayLoop() }, replayDiff < 1e-12, false),
     ]
     print("ba1: \(p) Jacobians of 2 × 15, \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
-    printTable(["method", "thread CPU (median)", "wall (median)", "× per block (time used)", "same bits"], rows.map { name, t, same, parallel in
+    printTable(["method", "thread CPU (median)", "wall (median)", "× per block (time used)", "agrees"], rows.map { name, t, same, parallel in
         let used = parallel ? t.wall : t.cpu
         return [name, parallel ? "—" : formatTime(t.cpu), formatTime(t.wall),
                 String(format: "%.2f", used / base.cpu), same ? "yes" : "NO"]

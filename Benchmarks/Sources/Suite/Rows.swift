@@ -368,6 +368,29 @@ func baRows(_ shared: SharedData) throws -> [Row] {
         }
         return values
     }
+    // One recording of the block with the feature as two more inputs (recorded once, as JAX
+    // compiles once), replayed at every point in reverse mode: one replay and two reverse
+    // passes per point. The 2 × 17 blocks are then copied into the 2 × 15 layout.
+    let recorded = RecordedFunction(at: blocks[0] + [features[0].x, features[0].y]) { (v: [Traced<Double>]) in
+        let (e0, e1) = baReprojectionError(Array(v[0..<15]), feature: SIMD2(0, 0))
+        return [e0 - v[14] * v[15], e1 - v[14] * v[16]]
+    }
+    var recordedPoints = [Double](repeating: 0, count: 17 * p)
+    for i in 0..<p {
+        for k in 0..<15 { recordedPoints[17 * i + k] = blocks[i][k] }
+        (recordedPoints[17 * i + 15], recordedPoints[17 * i + 16]) = (features[i].x, features[i].y)
+    }
+    let replayPoints = recordedPoints
+    func replayed() -> [Double] {
+        var J = [Double](repeating: 0, count: 34 * p)
+        try! recorded.jacobians(at: replayPoints, into: &J, mode: .reverse)
+        var values = [Double](repeating: 0, count: 31 * p)
+        for i in 0..<p {
+            for r in 0..<2 { for k in 0..<15 { values[30 * i + 15 * r + k] = J[34 * i + 17 * r + k] } }
+            values[30 * p + i] = derivative(at: weights[i]) { baWeightError($0) }
+        }
+        return values
+    }
     return [
         Row(id: "ba-jac", size: "ba1 p=\(p)", method: "per block jacobian(at:), DualVector<Double, 15> (1 pass)", slow: true,
             primal: primal,
@@ -392,6 +415,9 @@ func baRows(_ shared: SharedData) throws -> [Row] {
             expectedPrimal: nil, check: check),
         Row(id: "ba-jac", size: "ba1 p=\(p)", method: "batched jacobians(at:inputs:outputs:into:parallel: true), DualVector<Double, 16>", threads: 2, slow: true,
             primal: primal, derivative: { batched(parallel: true) },
+            expectedPrimal: nil, check: check),
+        Row(id: "ba-jac", size: "ba1 p=\(p)", method: "RecordedFunction.jacobians(at:into:mode: .reverse), one recording replayed per point", slow: true,
+            primal: primal, derivative: replayed,
             expectedPrimal: nil, check: check),
     ].map { row in
         // The primal check: observation 0's two residuals against the reference.

@@ -225,14 +225,32 @@ public final class RecordedFunction<T: Real> {
 
     /// The reverse pass seeded with `seeds` (one per output) after ``_forward(at:)``;
     /// the input adjoints.
+    ///
+    /// With `rows`, the seeds pick Jacobian rows (unit seeds, or a colour's outputs) and only
+    /// operations that reach a seeded output count: a zero adjoint from an output that is not
+    /// seeded, times an infinite partial, must not make another row NaN. Without it (a vjp),
+    /// every output is reached, zero cotangents included (ReachabilityTests' convention).
+    /// The uses the storage lists reach some output, so the first sweep is right unless it
+    /// gave a NaN; only then is the sweep run again over the operations that reach the
+    /// seeded outputs.
     @inlinable
-    internal func _reverse(seeds: [T]) -> [T] {
+    internal func _reverse(seeds: [T], rows: Bool = false) -> [T] {
         var pairs: [(slot: Int, seed: T)] = []
         for (i, slot) in outputSlots.enumerated() { if let slot { pairs.append((slot, seeds[i])) } }
         guard let top = pairs.map(\.slot).max() else { return [T](repeating: 0, count: _inputCount) }
         let adj = state.pointee.adjoints
         pairs.withUnsafeBufferPointer {
             _TraceState.replayBackward(state, values: state.pointee.values, adjoints: adj, top: top, seeds: $0)
+        }
+        let n = Swift.min(_inputCount, top + 1)
+        if rows && pairs.contains(where: { $0.seed == 0 }) && (0..<n).contains(where: { adj[$0].isNaN }) {
+            let reaching = _TraceState.reaching(state, from: pairs.filter { $0.seed != 0 }.map(\.slot), top: top)
+            pairs.withUnsafeBufferPointer { seeds in
+                reaching.withUnsafeBufferPointer { mask in
+                    _TraceState.replayBackward(state, values: state.pointee.values, adjoints: adj, top: top,
+                                               seeds: seeds, reaching: mask.baseAddress)
+                }
+            }
         }
         return (0..<_inputCount).map { $0 <= top ? adj[$0] : 0 }
     }
@@ -281,10 +299,78 @@ public final class RecordedFunction<T: Real> {
             for r in 0..<m {
                 var seeds = [T](repeating: 0, count: m)
                 seeds[r] = 1
-                J[r] = _reverse(seeds: seeds)
+                J[r] = _reverse(seeds: seeds, rows: true)
             }
         }
         return J
+    }
+
+    /// The Jacobians at many points, by replay, written into one buffer: the recorded
+    /// counterpart of JAX's `vmap(jacrev)` (bundle adjustment's residual blocks, per-sample
+    /// derivatives). Per-point data the function needs (an observation, a sample) are
+    /// further inputs, and their columns are in the result, to be skipped by the caller.
+    ///
+    /// `points` holds the points one after another, ``inputCount`` values each; `J` must hold
+    /// `points.count / inputCount × outputCount × inputCount` entries and receives, for point
+    /// `p`, its Jacobian row-major at offset `p · m · n` (`J[p·m·n + i·n + j] = ∂fᵢ/∂xⱼ`).
+    /// In reverse mode (``JacobianMode/automatic`` when there are more inputs than outputs)
+    /// each point costs one forward replay and one reverse pass per output, and allocates
+    /// nothing; in forward mode, one replay with tangent lanes. A point whose recorded
+    /// comparisons come out differently is handled as ``policy`` says (recorded again, or
+    /// the error thrown, with the Jacobians of the earlier points written).
+    ///
+    /// ```swift
+    /// // f(x, c) = (x0·x1 − c, sin x0); c is per-point data, the last input
+    /// let f = RecordedFunction(at: [1.0, 2.0, 0.0]) { v in [v[0] * v[1] - v[2], .sin(v[0])] }
+    /// var J = [Double](repeating: 0, count: 2 * 2 * 3)
+    /// try f.jacobians(at: [1, 2, 5, 3, 4, 6], into: &J)
+    /// // J[0..<6] == [2, 1, -1, cos 1, 0, 0]: the Jacobian at (1, 2, 5)
+    /// ```
+    @inlinable
+    public func jacobians(at points: [T], into J: inout [T], mode: JacobianMode = .automatic) throws(RecordedGradientError) {
+        let operation: StaticString = "RecordedFunction.jacobians(at:into:mode:)"
+        let n = _inputCount, m = outputCount
+        autodiffRequire(n > 0 && points.count % n == 0, "\(operation)", """
+            the points hold \(points.count) values, not a multiple of the \(n) inputs the function was recorded with
+            """)
+        let count = points.count / n
+        autodiffRequire(J.count == count * m * n, "\(operation)", """
+            J has \(J.count) entries; \(count) points of \(m) × \(n) Jacobians need \(count * m * n)
+            """)
+        var x = [T](repeating: 0, count: n)
+        if mode == .forward || (mode == .automatic && n <= m) {
+            let identity = _Seeding.colours(Array(0..<n), count: n)
+            var block = [T](repeating: 0, count: m * n)
+            for p in 0..<count {
+                for j in 0..<n { x[j] = points[p &* n &+ j] }
+                try _compressed(at: x, seeding: identity, weights: nil, into: &block)
+                for k in 0..<(m * n) { J[p &* m &* n &+ k] = block[k] }
+            }
+            return
+        }
+        try J.withUnsafeMutableBufferPointer { out throws(RecordedGradientError) in
+            for p in 0..<count {
+                for j in 0..<n { x[j] = points[p &* n &+ j] }
+                try _forward(at: x)
+                let adj = state.pointee.adjoints
+                for r in 0..<m {
+                    let row = out.baseAddress! + (p &* m &+ r) &* n
+                    if let slot = outputSlots[r] {
+                        _TraceState.backward(state, from: slot)
+                        row.update(from: adj, count: n)
+                        if m > 1 && (0..<n).contains(where: { row[$0].isNaN }) {
+                            // Perhaps an operation only another output reaches (see `_reverse`).
+                            var seeds = [T](repeating: 0, count: m)
+                            seeds[r] = 1
+                            let exact = _reverse(seeds: seeds, rows: true)
+                            for j in 0..<n { row[j] = exact[j] }
+                        }
+                    } else {
+                        row.update(repeating: 0, count: n)
+                    }
+                }
+            }
+        }
     }
 
     // MARK: Second order

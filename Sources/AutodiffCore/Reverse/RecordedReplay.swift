@@ -86,10 +86,13 @@ extension _TraceState {
     /// `seed`, zero for slots without one) plus the adjoints of its uses times their
     /// partials. The uses listed are those that reach the outputs given to
     /// ``finish(_:inputs:outputs:)``, so `top` and the seeded slots must be among them.
+    /// With `reaching` (one flag per slot up to `top`, from ``reaching(_:from:top:)``), the
+    /// uses by slots whose flag is false are skipped.
     @inlinable
     static func replayBackward<V: Real>(_ s: UnsafeMutablePointer<_TraceState>, values p: UnsafeMutablePointer<V>,
                                         adjoints adj: UnsafeMutablePointer<V>, top: Int,
-                                        seeds: UnsafeBufferPointer<(slot: Int, seed: V)>) {
+                                        seeds: UnsafeBufferPointer<(slot: Int, seed: V)>,
+                                        reaching mask: UnsafePointer<Bool>? = nil) {
         let start = s.pointee.useStart, uses = s.pointee.uses
         adj.update(repeating: V.zero, count: top + 1)
         for (slot, seed) in seeds { adj[slot] += seed }
@@ -105,6 +108,10 @@ extension _TraceState {
             while e < end {
                 let u = uses[e]
                 let user = UInt32(truncatingIfNeeded: u)
+                if let mask, !mask[user == marker ? k &+ 1 : Int(user)] {
+                    e &+= 1
+                    continue
+                }
                 let a = user == marker ? adj[k &+ 1] : adj[Int(user)]
                 let partial = u &>> 32
                 if partial == one {
@@ -119,6 +126,33 @@ extension _TraceState {
             adj[k] = sum
             k &-= 1
         }
+    }
+}
+
+extension _TraceState {
+    /// Which slots up to `top` reach one of the slots `outputs` through the listed uses:
+    /// the operations a reverse pass seeded at those outputs alone may count.
+    @inlinable
+    static func reaching(_ s: UnsafeMutablePointer<_TraceState>, from outputs: [Int], top: Int) -> [Bool] {
+        let start = s.pointee.useStart, uses = s.pointee.uses
+        let marker = UInt32(truncatingIfNeeded: previousMarker)
+        var mask = [Bool](repeating: false, count: top + 1)
+        for slot in outputs { mask[slot] = true }
+        var k = top
+        while k >= 0 {
+            if !mask[k] {
+                for e in Int(start[k])..<Int(start[k &+ 1]) {
+                    let user = UInt32(truncatingIfNeeded: uses[e])
+                    let index = user == marker ? k &+ 1 : Int(user)
+                    if index <= top && mask[index] {
+                        mask[k] = true
+                        break
+                    }
+                }
+            }
+            k &-= 1
+        }
+        return mask
     }
 }
 

@@ -287,7 +287,7 @@ extension RecordedFunction {
             var compressed = [T](repeating: 0, count: c * n)
             try _forward(at: x)
             for d in 0..<c {
-                let g = _reverse(seeds: colours.map { $0 == d ? 1 : 0 })
+                let g = _reverse(seeds: colours.map { $0 == d ? 1 : 0 }, rows: true)
                 for j in 0..<n { compressed[d * n + j] = g[j] }
             }
             return rows.recover(compressed: compressed)

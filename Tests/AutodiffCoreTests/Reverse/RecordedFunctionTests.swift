@@ -98,6 +98,54 @@ struct RecordedFunctionTests {
         #expect(try f.jacobian(at: [4.0, 5.0, 6.0], mode: .reverse) == expected)
         #expect(try f.hessian(at: [4.0, 5.0, 6.0], weights: [1, 1, 3]) == [[6, 0, 0], [0, 0, 0], [0, 0, 0]])
     }
+
+    /// Reachability is per output: an infinite partial on the way to one output (√x₁ at 0)
+    /// must not make the other output's row NaN (ReachabilityTests' convention, per row).
+    @Test("each row of a reverse Jacobian by replay sees only what reaches its output")
+    func rowsArePerOutput() throws {
+        func f<S: Real>(_ x: [S]) -> [S] { [x[0] * x[2], S.sqrt(x[1]) + x[2]] }
+        let recorded = RecordedFunction(at: [1.0, 1.0, 1.0]) { x in f(x) }
+        let x = [2.0, 0.0, 3.0]
+        let oneShot = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in f(x) }
+        #expect(oneShot[0] == [3, 0, 2])
+        #expect(oneShot[1][0] == 0 && oneShot[1][1] == .infinity && oneShot[1][2] == 1)
+        #expect(try recorded.jacobian(at: x, mode: .reverse) == oneShot)
+        var J = [Double](repeating: -1, count: 2 * 6)
+        try recorded.jacobians(at: x + x, into: &J, mode: .reverse)
+        #expect(J == Array((oneShot[0] + oneShot[1]) + (oneShot[0] + oneShot[1])))
+    }
+
+    @Test("Jacobians at many points by replay equal the one-shot Jacobian at each, in both modes")
+    func batchedJacobians() throws {
+        // The per-point data c is the last input; the branch on x0 changes between points.
+        func f<S: Real>(_ v: [S]) -> [S] {
+            let (x, c) = (Array(v[0..<4]), v[4])
+            let y = Self.chain(x)
+            return v[0] > 0 ? [y[0] * c, y[1] - c] : [y[2] * c * c, S.exp(y[3])]
+        }
+        let count = 9
+        var points = (0..<(5 * count)).map { 0.7 * Double.sin(1.3 * Double($0) + 0.4) }
+        for p in stride(from: 1, to: count, by: 3) { points[5 * p] = -Swift.abs(points[5 * p]) - 0.1 }
+        for mode in [JacobianMode.reverse, .forward, .automatic] {
+            let recorded = RecordedFunction(at: Array(points[0..<5])) { x in f(x) }
+            var J = [Double](repeating: .nan, count: count * 2 * 5)
+            try recorded.jacobians(at: points, into: &J, mode: mode)
+            for p in 0..<count {
+                let x = Array(points[(5 * p)..<(5 * p + 5)])
+                let expected = jacobian(at: x, mode: .reverse) { (x: [Reverse<Double>]) in f(x) }
+                for r in 0..<2 {
+                    for j in 0..<5 {
+                        let got = J[p * 10 + r * 5 + j], want = expected[r][j]
+                        #expect(Swift.abs(got - want) <= 1e-14 * Swift.max(1, Swift.abs(want)),
+                                "point \(p), mode \(mode), ∂f\(r)/∂x\(j): \(got) against \(want)")
+                    }
+                }
+            }
+            #expect(recorded.recordings > 1, "the points cross the branch on x0")
+            let strict = RecordedFunction(at: Array(points[0..<5]), onBranchChange: .throwError) { x in f(x) }
+            #expect(throws: RecordedGradientError.self) { try strict.jacobians(at: points, into: &J, mode: mode) }
+        }
+    }
 }
 
 /// A call counter a recorded closure can capture.

@@ -8,7 +8,8 @@ enum CoreMisuse: String, MisuseRow {
     case jvpDirectionLength, vjpCotangentLength, hvpDirectionLength, checkGradientNaN, checkGradientStep,
          recordedGradientInputLength, dualVectorLane, tapeRecordPartials, customRulePartials,
          checkpointNegativeSteps, checkpointUniformSegment, checkpointNoSnapshots, checkpointStateSize
-    case recordedFunctionHessianOfVector, recordedFunctionWeights, recordedFunctionCotangent
+    case recordedFunctionHessianOfVector, recordedFunctionWeights, recordedFunctionCotangent,
+         recordedFunctionBatchPoints, recordedFunctionBatchOutput
 
     var expected: String {
         switch self {
@@ -27,6 +28,10 @@ enum CoreMisuse: String, MisuseRow {
         case .recordedFunctionWeights: "Autodiff: RecordedFunction.hvp(at:direction:weights:): 1 weights for 2 outputs"
         case .recordedFunctionCotangent:
             "Autodiff: RecordedFunction.vjp(at:cotangent:): the cotangent has 3 entries but the function has 2 outputs"
+        case .recordedFunctionBatchPoints:
+            "Autodiff: RecordedFunction.jacobians(at:into:mode:): the points hold 5 values, not a multiple of the 2 inputs the function was recorded with"
+        case .recordedFunctionBatchOutput:
+            "Autodiff: RecordedFunction.jacobians(at:into:mode:): J has 4 entries; 3 points of 2 × 2 Jacobians need 12"
         case .checkpointNegativeSteps:
             "Autodiff: \(Self.checkpointed): steps must be at least 0, got -1"
         case .checkpointUniformSegment:
@@ -71,6 +76,14 @@ enum CoreMisuse: String, MisuseRow {
         case .recordedFunctionCotangent:
             let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
             _ = try? f.vjp(at: [1.0, 2.0], cotangent: [1, 1, 1])
+        case .recordedFunctionBatchPoints:
+            let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
+            var J = [Double](repeating: 0, count: 8)
+            try? f.jacobians(at: [1, 2, 3, 4, 5], into: &J)
+        case .recordedFunctionBatchOutput:
+            let f = RecordedFunction(at: [1.0, 2.0]) { x in [x[0] * x[1], x[0]] }
+            var J = [Double](repeating: 0, count: 4)
+            try? f.jacobians(at: [1, 2, 3, 4, 5, 6], into: &J)
         case .checkpointNegativeSteps:
             _ = Self.checkpointedLoop(steps: -1, .squareRoot)
         case .checkpointUniformSegment:
