@@ -41,7 +41,9 @@ internal func _forwardJacobian<S: Real, let N: Int>(
     return (value, _rows(flat, m, n))
 }
 
-/// Reverse Jacobian: one recording, one sweep per output.
+/// Reverse Jacobian: one recording, then sweeps of 8 outputs at once (adjoint lanes), or
+/// one sweep per output for nested AD scalars. Each row is bit for bit the one of its own
+/// sweep.
 @inlinable
 internal func _reverseJacobian<S: Real>(
     _ x: [S], _ f: ([Reverse<S>]) -> [Reverse<S>], _ origin: TapeOrigin
@@ -50,6 +52,10 @@ internal func _reverseJacobian<S: Real>(
         let inputs = x.map { tape.variable($0) }
         let y = f(inputs)
         let n = x.count
+        for output in y where output.tape != nil { output.checkTape(tape.state, tape.generation, "jacobian") }
+        if y.count > 1 && !(S.self is any _StructuralZero.Type) {
+            return (y.map(\.value), _reverseJacobianRows(tape, inputs, y, lanes: y.count >= 8 ? 8 : y.count > 2 ? 4 : 2))
+        }
         var rows: [[S]] = []
         rows.reserveCapacity(y.count)
         for output in y {
@@ -60,6 +66,40 @@ internal func _reverseJacobian<S: Real>(
         }
         return (y.map(\.value), rows)
     }
+}
+
+/// The rows of a reverse Jacobian, `L` outputs per sweep (``TapeState/sweepLanes(_:outputs:into:)``).
+@inlinable
+internal func _reverseJacobianRows<S: Real>(_ tape: Tape<S>, _ inputs: [Reverse<S>], _ y: [Reverse<S>],
+                                            lanes: Int) -> [[S]] {
+    switch lanes {
+    case 2: return _reverseJacobianRows(tape, inputs, y, InlineArray<2, S>.self)
+    case 4: return _reverseJacobianRows(tape, inputs, y, InlineArray<4, S>.self)
+    default: return _reverseJacobianRows(tape, inputs, y, InlineArray<8, S>.self)
+    }
+}
+
+@inlinable
+internal func _reverseJacobianRows<S: Real, let L: Int>(_ tape: Tape<S>, _ inputs: [Reverse<S>], _ y: [Reverse<S>],
+                                                        _: InlineArray<L, S>.Type) -> [[S]] {
+    let n = inputs.count
+    var rows = [[S]](repeating: [S](repeating: 0, count: n), count: y.count)
+    let adj = UnsafeMutablePointer<InlineArray<L, S>>.allocate(capacity: tape.state.pointee.count)
+    defer { adj.deallocate() }
+    var start = 0
+    while start < y.count {
+        let group = Array(y[start..<Swift.min(start + L, y.count)])
+        TapeState.sweepLanes(tape.state, outputs: group, into: adj)
+        let top = group.lazy.filter { $0.tape != nil }.map { Int($0.index) }.max() ?? 0
+        for (lane, output) in group.enumerated() where output.tape != nil {
+            for j in 0..<n where inputs[j].tape != nil && Int(inputs[j].index) <= top {
+                rows[start + lane][j] = adj[Int(inputs[j].index)][lane]
+            }
+        }
+        adj.deinitialize(count: top + 1)
+        start += L
+    }
+    return rows
 }
 
 @inlinable

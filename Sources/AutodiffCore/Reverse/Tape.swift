@@ -328,6 +328,51 @@ extension TapeState {
     }
 }
 
+extension TapeState {
+    /// The reverse sweep for up to `L` outputs at once (ADOL-C's vector reverse mode):
+    /// lane `ℓ` of `adj[i]` is the adjoint of node `i` for a sweep seeded with 1 at node
+    /// `outputs[ℓ]`, for every node up to the highest output. Each lane's result is bit for
+    /// bit that of ``sweep(_:from:seeds:)`` from its output: it adds the same terms in the
+    /// same order, and the terms a lane gets from above its own output are exact zeros,
+    /// which change no sum. Where a partial is not finite, a zero lane adds its NaN only
+    /// if its own output reaches the node (each lane has its own lazy reachability).
+    /// Plain scalars only (nested AD numbers need ``sweep(_:from:seeds:)``'s structural-zero
+    /// test).
+    @inlinable
+    static func sweepLanes<let L: Int>(_ s: UnsafeMutablePointer<TapeState>, outputs: [Reverse<T>],
+                                       into adj: UnsafeMutablePointer<InlineArray<L, T>>) {
+        let nodes = s.pointee.nodes
+        var top = 0
+        for output in outputs where output.tape != nil { top = Swift.max(top, Int(output.index)) }
+        adj.initialize(repeating: InlineArray(repeating: 0), count: top + 1)
+        for (lane, output) in outputs.enumerated() where output.tape != nil { adj[Int(output.index)][lane] += 1 }
+        var reach = [_TapeReachability](repeating: _TapeReachability(), count: L)
+        defer { for r in reach { r.deallocate() } }
+        var i = top
+        while i > 0 {
+            let node = nodes[i]
+            let a = adj[i]
+            let (dl, dr) = (node.dl, node.dr)
+            let lhs = Int(node.lhs), rhs = Int(node.rhs)
+            if dl.isFinite && dr.isFinite {
+                // lhs first, then rhs, as the scalar sweep (they may be the same node).
+                var l = adj[lhs]
+                for k in 0..<L { l[k] += a[k] * dl }
+                adj[lhs] = l
+                var r = adj[rhs]
+                for k in 0..<L { r[k] += a[k] * dr }
+                adj[rhs] = r
+            } else {
+                for k in 0..<outputs.count where a[k] != 0 || reach[k].isReached(i, s, top, [(outputs[k], 1)]) {
+                    adj[lhs][k] += a[k] * dl
+                    adj[rhs][k] += a[k] * dr
+                }
+            }
+            i -= 1
+        }
+    }
+}
+
 /// Which nodes of a tape the seeds of a backward pass reach, computed lazily from
 /// the top down (a node's parents are marked once the node is known reached), and
 /// only as far down as the sweep asked.
