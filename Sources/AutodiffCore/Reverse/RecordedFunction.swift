@@ -314,8 +314,9 @@ public final class RecordedFunction<T: Real> {
     /// `points.count / inputCount × outputCount × inputCount` entries and receives, for point
     /// `p`, its Jacobian row-major at offset `p · m · n` (`J[p·m·n + i·n + j] = ∂fᵢ/∂xⱼ`).
     /// In reverse mode (``JacobianMode/automatic`` when there are more inputs than outputs)
-    /// each point costs one forward replay and one reverse pass per output, and allocates
-    /// nothing; in forward mode, one replay with tangent lanes. A point whose recorded
+    /// each point costs one forward replay and the outputs' reverse passes, up to eight at a
+    /// time (adjoint lanes), and allocates nothing; in forward mode, one replay with tangent
+    /// lanes. A point whose recorded
     /// comparisons come out differently is handled as ``policy`` says (recorded again, or
     /// the error thrown, with the Jacobians of the earlier points written).
     ///
@@ -343,30 +344,77 @@ public final class RecordedFunction<T: Real> {
             var block = [T](repeating: 0, count: m * n)
             for p in 0..<count {
                 for j in 0..<n { x[j] = points[p &* n &+ j] }
+                // Rows of constant outputs are not written: zero, whatever the last point gave.
+                for k in 0..<(m * n) { block[k] = 0 }
                 try _compressed(at: x, seeding: identity, weights: nil, into: &block)
                 for k in 0..<(m * n) { J[p &* m &* n &+ k] = block[k] }
             }
             return
         }
         try J.withUnsafeMutableBufferPointer { out throws(RecordedGradientError) in
-            for p in 0..<count {
-                for j in 0..<n { x[j] = points[p &* n &+ j] }
-                try _forward(at: x)
-                let adj = state.pointee.adjoints
-                for r in 0..<m {
-                    let row = out.baseAddress! + (p &* m &+ r) &* n
-                    if let slot = outputSlots[r] {
-                        _TraceState.backward(state, from: slot)
-                        row.update(from: adj, count: n)
-                        if m > 1 && (0..<n).contains(where: { row[$0].isNaN }) {
-                            // Perhaps an operation only another output reaches (see `_reverse`).
-                            var seeds = [T](repeating: 0, count: m)
-                            seeds[r] = 1
-                            let exact = _reverse(seeds: seeds, rows: true)
-                            for j in 0..<n { row[j] = exact[j] }
-                        }
-                    } else {
+            switch m {
+            case 0: return
+            case 1: try _reverseJacobians(InlineArray<1, T>.self, at: points, count: count, x: &x, into: out.baseAddress!)
+            case 2: try _reverseJacobians(InlineArray<2, T>.self, at: points, count: count, x: &x, into: out.baseAddress!)
+            case 3, 4: try _reverseJacobians(InlineArray<4, T>.self, at: points, count: count, x: &x, into: out.baseAddress!)
+            default: try _reverseJacobians(InlineArray<8, T>.self, at: points, count: count, x: &x, into: out.baseAddress!)
+            }
+        }
+    }
+
+    /// The reverse part of ``jacobians(at:into:mode:)``: per point one forward replay, then
+    /// the outputs' backward passes `L` at a time (adjoint lanes), each row bit for bit the
+    /// one of its own pass; a row that came out with a NaN is redone alone over the
+    /// operations its output reaches (see ``_reverse(seeds:rows:)``).
+    @inlinable
+    internal func _reverseJacobians<let L: Int>(_: InlineArray<L, T>.Type, at points: [T], count: Int,
+                                                x: inout [T], into J: UnsafeMutablePointer<T>) throws(RecordedGradientError) {
+        let n = _inputCount, m = outputCount
+        // (lane, slot) pairs per group of L outputs, by decreasing slot, for the recording in
+        // use (a branch change records again and can move the outputs).
+        var groups: [[(lane: Int, slot: Int)]] = []
+        var groupsOfRecording = 0
+        var adj = UnsafeMutablePointer<InlineArray<L, T>>.allocate(capacity: 0)
+        var adjCapacity = 0
+        defer { adj.deallocate() }
+        for p in 0..<count {
+            for j in 0..<n { x[j] = points[p &* n &+ j] }
+            try _forward(at: x)
+            if groupsOfRecording != _recordings {
+                groupsOfRecording = _recordings
+                groups = stride(from: 0, to: m, by: L).map { first in
+                    (first..<Swift.min(first + L, m)).compactMap { r in outputSlots[r].map { (lane: r - first, slot: $0) } }
+                        .sorted { $0.slot > $1.slot }
+                }
+                if adjCapacity < state.pointee.count {
+                    adj.deallocate()
+                    adjCapacity = state.pointee.count
+                    adj = .allocate(capacity: adjCapacity)
+                    adj.initialize(repeating: InlineArray(repeating: 0), count: adjCapacity)
+                }
+            }
+            let block = J + p &* m &* n
+            for (g, seeds) in groups.enumerated() {
+                let first = g &* L
+                seeds.withUnsafeBufferPointer { _TraceState.backward(state, seeds: $0, into: adj) }
+                for lane in 0..<Swift.min(L, m &- first) {
+                    let r = first &+ lane
+                    let row = block + r &* n
+                    guard outputSlots[r] != nil else {
                         row.update(repeating: 0, count: n)
+                        continue
+                    }
+                    var nan = false
+                    for j in 0..<n {
+                        row[j] = adj[j][lane]
+                        nan = nan || row[j].isNaN
+                    }
+                    if nan && m > 1 {
+                        // Perhaps an operation only another output reaches (see `_reverse`).
+                        var seeds = [T](repeating: 0, count: m)
+                        seeds[r] = 1
+                        let exact = _reverse(seeds: seeds, rows: true)
+                        for j in 0..<n { row[j] = exact[j] }
                     }
                 }
             }

@@ -492,6 +492,58 @@ extension _TraceState {
     }
 }
 
+extension _TraceState {
+    /// The backward passes from up to `L` output slots at once, after a forward pass with
+    /// partials: lane `ℓ` of `adj[k]` is slot `k`'s adjoint for a pass from the slot seeded
+    /// in lane `ℓ`, for every slot. `seeds` holds (lane, slot) pairs ordered by decreasing
+    /// slot. Each lane adds the terms of ``backward(from:)`` in the same order; the terms a
+    /// lane gets from above its own output are exact zeros, which change no sum, unless a
+    /// partial there is infinite: then a lane can come out NaN where its own pass is not,
+    /// and the caller must check (``RecordedFunction/_reverse(seeds:rows:)`` redoes such a
+    /// row).
+    @inlinable
+    static func backward<let L: Int>(_ s: UnsafeMutablePointer<_TraceState>,
+                                     seeds: UnsafeBufferPointer<(lane: Int, slot: Int)>,
+                                     into adj: UnsafeMutablePointer<InlineArray<L, T>>) {
+        let m = s.pointee.count
+        let p = s.pointee.values
+        let start = s.pointee.useStart, uses = s.pointee.uses
+        guard let top = seeds.first?.slot else { return }
+        (adj + top).update(repeating: InlineArray(repeating: 0), count: m - top)
+        let marker = UInt32(truncatingIfNeeded: previousMarker)
+        var next = 0
+        var k = top
+        while k >= 0 {
+            var e = Int(start[k])
+            let end = Int(start[k &+ 1])
+            var sum: InlineArray<L, T>
+            @inline(__always) func term(_ u: UInt64) -> (a: InlineArray<L, T>, partial: T) {
+                let user = UInt32(truncatingIfNeeded: u)
+                return (adj[user == marker ? k &+ 1 : Int(user)], p[Int(truncatingIfNeeded: u &>> 32)])
+            }
+            if end &- e == 1 {
+                // Most slots are used once: the lanes straight from one product (a sum kept
+                // across a loop would live in memory, one store-to-load latency per use).
+                let (a, partial) = term(uses[e])
+                sum = InlineArray { l in 0 + a[l] * partial }
+            } else {
+                sum = InlineArray(repeating: 0)
+                while e < end {
+                    let (a, partial) = term(uses[e])
+                    for l in 0..<L { sum[l] += a[l] * partial }
+                    e &+= 1
+                }
+            }
+            while next < seeds.count && seeds[next].slot == k {
+                sum[seeds[next].lane] = 1
+                next &+= 1
+            }
+            adj[k] = sum
+            k &-= 1
+        }
+    }
+}
+
 // MARK: - Pool
 
 /// Free trace states by scalar type. Headers are never deallocated; their buffers

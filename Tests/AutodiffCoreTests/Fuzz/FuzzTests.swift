@@ -383,6 +383,14 @@ extension Fuzzer {
             let firstJ = try fresh().jacobian(at: x, mode: .reverse)
             expectClose(firstJ.flatMap { $0 }, jf.flatMap { $0 }, "RecordedFunction.jacobian reverse as the first call at x",
                         rtol: 1e-7, atol: 1e-12, where_)
+            // Many points in one call, in both modes: x0 (where it was recorded), then x, which
+            // may change a branch. Only x's block is compared (x0 may be singular).
+            for mode in [JacobianMode.reverse, .forward] {
+                var batched = [Double](repeating: .nan, count: 2 * jf.count * x.count)
+                try fresh().jacobians(at: x0 + x, into: &batched, mode: mode)
+                expectClose(Array(batched[(jf.count * x.count)...]), jf.flatMap { $0 },
+                            "RecordedFunction.jacobians (\(mode)) at x after x0", rtol: 1e-7, atol: 1e-12, where_)
+            }
             let (firstY, firstT) = try fresh().jvp(at: x, direction: direction)
             expect(zip(firstY, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
                    "RecordedFunction.jvp's value as the first call at x", "\(where_)\(firstY) vs \(expected)")

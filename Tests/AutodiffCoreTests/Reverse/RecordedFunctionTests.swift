@@ -115,6 +115,36 @@ struct RecordedFunctionTests {
         #expect(J == Array((oneShot[0] + oneShot[1]) + (oneShot[0] + oneShot[1])))
     }
 
+    /// A fuzzer finding: maximumMagnitude against a constant picks the variable at x0 and the
+    /// constant at x, so the output is a constant of the recording made at x; its rows in
+    /// the batched forward Jacobian were left as the previous point wrote them.
+    @Test("an output that is a constant at a later point gets zero rows in batched Jacobians")
+    func forwardAfterForward() throws {
+        func g<S: Real>(_ x: [S]) -> [S] {
+            let c = S(9) / 10
+            let v2 = S.tanh(x[0]), v3 = c
+            let v8 = S.tanh(v2) * c
+            let v9 = S.atanh(v8), v10 = v8 - c
+            let v12 = v10 < v9 ? v2 : S.maximum(v10, v10)
+            let v13 = S.maximumMagnitude(v12, c)
+            let v17 = S.sqrt(v9 * v9 + S(3) / 10)
+            var acc = v13
+            for _ in 0..<2 {
+                acc = S.asinh(acc) / 2 + v3 / 4
+                if v17 < acc { acc = acc - (acc - v17) / 2 }
+            }
+            return [acc, acc]
+        }
+        let x0 = [1.516886921930054, 0.22613836642495777], x = [1.3505295606759224, 0.5289956559559919]
+        let expected = jacobian(at: x) { x in g(x) }
+        let f = RecordedFunction(at: x0) { x in g(x) }
+        _ = try f.jacobian(at: x0, mode: .forward)
+        #expect(try f.jacobian(at: x, mode: .forward) == expected)
+        var J = [Double](repeating: .nan, count: 8)
+        try RecordedFunction(at: x0) { x in g(x) }.jacobians(at: x0 + x, into: &J, mode: .forward)
+        #expect(Array(J[4...]) == expected.flatMap { $0 })
+    }
+
     @Test("Jacobians at many points by replay equal the one-shot Jacobian at each, in both modes")
     func batchedJacobians() throws {
         // The per-point data c is the last input; the branch on x0 changes between points.
