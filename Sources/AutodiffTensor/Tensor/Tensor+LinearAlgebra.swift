@@ -380,8 +380,8 @@ func _choleskyValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
 @_specialize(where Scalar == Double)
 @_specialize(where Scalar == Float)
 func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lower: Bool,
-                                    transpose: Bool = false, unitDiagonal: Bool = false) throws -> Tensor<Scalar> {
-    let op = "triangularSolve"
+                                    transpose: Bool = false, unitDiagonal: Bool = false,
+                                    operation op: String = "triangularSolve") throws -> Tensor<Scalar> {
     return try _batchedSolve(op, a, b) { am, bm, n, _, nrhs in
         let (x, info): ([Scalar], Int)
         if let t = _lapackType(Scalar.self), nrhs > 0 {
@@ -435,8 +435,8 @@ func _eighValue<Scalar>(_ a: Tensor<Scalar>) throws -> (eigenvalues: Tensor<Scal
 /// ```
 ///
 /// - Throws: as ``eigh(_:)``.
-func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
-    let op = "svd"
+func _svdValue<Scalar>(_ a: Tensor<Scalar>, operation op: String = "svd") throws
+    -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")

@@ -76,6 +76,9 @@ struct LinalgAutogradCase: CustomStringConvertible, Sendable {
             return [scaled(q, c[0], r), scaled(q, c[1], q.transposed()), scaled(r.transposed(), c[2], r)]
         case "qrR": return [abs(try qr(x[0]).r)]
         case "leastSquares": return [try leastSquares(x[0], x[1])]
+        case "choleskySolve": return [try choleskySolve(x[0], cholesky: x[1])]
+        case "pinv": return [try pinv(x[0])]
+        case "matrixExp": return [try matrixExp(x[0])]
         case "choleskySolveChain":
             let l = try cholesky(x[0])
             return [try triangularSolve(l, try triangularSolve(l, x[1], lower: true), lower: true, transpose: true)]

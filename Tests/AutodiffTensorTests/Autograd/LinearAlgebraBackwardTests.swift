@@ -1,6 +1,7 @@
 import RealModule
 import Testing
 @testable import AutodiffTensor
+@testable import AutodiffCore
 
 @Suite("Issue 14: linear-algebra and axis fixes")
 struct LinearAlgebraBackwardTests {
@@ -137,5 +138,15 @@ struct LinearAlgebraBackwardTests {
                 return (q * wq).sum() + (r * r).sum(axes: [-1])
             }
         }
+    }
+
+    @Test("matrixExp works for generic scalars: d/dt exp(t·A) at t = 1 is A·exp(A), through Dual numbers")
+    func matrixExpDual() throws {
+        let a = Tensor<Double>([[0.3, -1.2, 0.5], [0.8, 0.1, -0.4], [-0.6, 0.9, 0.2]]) * 3
+        let seeded = Tensor<Dual<Double>>(shape: a.shape, scalars: a.scalars.map { Dual($0, derivative: $0) })
+        let e = try matrixExp(seeded)
+        let expected = try matrixExp(a)
+        #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.value)), expected, 1e-12))
+        #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.derivative)), a.matmul(expected), 1e-11))
     }
 }
