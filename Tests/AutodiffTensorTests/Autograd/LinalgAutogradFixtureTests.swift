@@ -75,6 +75,18 @@ struct LinalgAutogradCase: CustomStringConvertible, Sendable {
             let (q, r) = try qr(x[0])
             return [scaled(q, c[0], r), scaled(q, c[1], q.transposed()), scaled(r.transposed(), c[2], r)]
         case "qrR": return [abs(try qr(x[0]).r)]
+        case "qrQ":
+            let q = try qr(x[0]).q
+            return [scaled(q, c[0], q.transposed())]
+        case "svdU":
+            let u = try svd(x[0]).u
+            return [scaled(u, c[0], u.transposed())]
+        case "svdV":
+            let vt = try svd(x[0]).vt
+            return [scaled(vt.transposed(), c[0], vt)]
+        case "eighVectors":
+            let v = try eigh(x[0]).eigenvectors
+            return [scaled(v, c[0], v.transposed())]
         case "leastSquares": return [try leastSquares(x[0], x[1])]
         case "choleskySolve": return [try choleskySolve(x[0], cholesky: x[1])]
         case "pinv": return [try pinv(x[0])]
