@@ -66,6 +66,14 @@ extension Tensor {
     /// ```
     public func choleskySolve(_ b: Tensor) throws -> Tensor { try AutodiffTensor.choleskySolve(b, cholesky: self) }
 
+    /// The LU factorisation with partial pivoting `self = p · l · u` (PyTorch: `torch.linalg.lu`);
+    /// ``luSolve(_:_:)`` solves with the factors.
+    ///
+    /// ```swift
+    /// let (p, l, u) = try Tensor<Double>([[1, 2], [3, 4]]).lu()
+    /// ```
+    public func lu() throws -> (p: Tensor, l: Tensor, u: Tensor) { try AutodiffTensor.lu(self) }
+
     /// The Moore–Penrose pseudo-inverse (PyTorch: `torch.linalg.pinv`).
     ///
     /// ```swift

@@ -145,3 +145,146 @@ func _matrixExpValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
     }
     return Tensor(_shape: a.shape, _scalars: out)
 }
+
+/// The LU factorisation with partial pivoting A = P·L·U of a matrix (or batch) `[…, m, n]`
+/// (PyTorch: `torch.linalg.lu`): P `[…, m, m]` a permutation matrix, L `[…, m, k]` unit lower
+/// triangular, U `[…, k, n]` upper triangular, k = min(m, n). LAPACK `?getrf` for Float and
+/// Double (any shape); generic LU for other scalars (square matrices).
+///
+/// ```swift
+/// let (p, l, u) = try lu(Tensor<Double>([[1, 2], [3, 4]]))
+/// // p: [[0, 1], [1, 0]], l: [[1, 0], [0.3333, 1]], u: [[3, 4], [0, 0.6667]]
+/// ```
+///
+/// Differentiable in L and U (P is constant), with PyTorch's `linalg_lu_backward`
+/// (FunctionsManual.cpp). For a square A: G_A = P·L⁻ᵀ·[tril₋₁(Lᵀ·G_L) + triu(G_U·Uᵀ)]·U⁻ᵀ.
+/// For a tall A, L = [L₁; L₂] with L₂ = A₂·U⁻¹ (A₂ the last m − n rows of Pᵀ·A): the square
+/// formula for L₁, U with G_U − L₂ᵀ·G_{L₂}·U⁻ᵀ, and G_{A₂} = G_{L₂}·U⁻ᵀ. For a wide A,
+/// U = [U₁ | U₂] with U₂ = L⁻¹·A₂: the square formula for L, U₁ with G_L − L⁻ᵀ·G_{U₂}·U₂ᵀ,
+/// and G_{A₂} = L⁻ᵀ·G_{U₂}. Recorded, so it differentiates again.
+///
+/// - Throws: ``TensorError/rankMismatch(operation:shape:expected:)``,
+///   ``TensorError/nonFinite(operation:)``, and
+///   ``TensorError/unsupportedScalar(operation:scalar:)`` for a rectangular matrix of a
+///   non-LAPACK scalar, each naming `lu`. A singular matrix is factorised (U has a zero on
+///   its diagonal), as in PyTorch; its derivative needs an invertible U.
+public func lu<Scalar>(_ a: Tensor<Scalar>) throws -> (p: Tensor<Scalar>, l: Tensor<Scalar>, u: Tensor<Scalar>) {
+    let r = try Tensor._opMulti("lu", "LinalgLuBackward0", [a], saving: [a], {
+        let f = try _luValue(a)
+        return [f.p, f.l, f.u]
+    }) { grads in
+        let (p, l, u) = try lu(a)
+        let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
+        var gL = grads[1], gU = grads[2]
+        let gA: Tensor<Scalar>
+        if m == n {
+            gA = try _luBackwardSquare(l, u, gL: gL, gU: gU)
+        } else if m > n {
+            // L = [L₁; L₂], L₂ = A₂·U⁻¹.
+            let ls = l.split(sizes: [n, m - n], axis: -2)
+            var gA2 = Tensor<Scalar>.zeros(ls[1].shape)
+            if let g = gL {
+                let gs = g.split(sizes: [n, m - n], axis: -2)
+                gA2 = try triangularSolve(u, gs[1].transposed(), lower: false).transposed()
+                let viaL2 = -ls[1].transposed().matmul(gA2)
+                gU = gU.map { $0 + viaL2 } ?? viaL2
+                gL = gs[0]
+            }
+            gA = concatenate([try _luBackwardSquare(ls[0], u, gL: gL, gU: gU), gA2], axis: -2)
+        } else {
+            // U = [U₁ | U₂], U₂ = L⁻¹·A₂.
+            let us = u.split(sizes: [m, n - m], axis: -1)
+            var gA2 = Tensor<Scalar>.zeros(us[1].shape)
+            if let g = gU {
+                let gs = g.split(sizes: [m, n - m], axis: -1)
+                gA2 = try triangularSolve(l, gs[1], lower: true, transpose: true, unitDiagonal: true)
+                let viaU2 = -gA2.matmul(us[1].transposed())
+                gL = gL.map { $0 + viaU2 } ?? viaU2
+                gU = gs[0]
+            }
+            gA = concatenate([try _luBackwardSquare(l, us[0], gL: gL, gU: gU), gA2], axis: -1)
+        }
+        return [p.matmul(gA)]
+    }
+    return (r[0], r[1], r[2])
+}
+
+/// Pᵀ times the gradient of a square A = P·L·U (PyTorch's `linalg_lu_backward`, m = n):
+/// L⁻ᵀ·[tril₋₁(Lᵀ·G_L) + triu(G_U·Uᵀ)]·U⁻ᵀ; recorded.
+func _luBackwardSquare<Scalar>(_ l: Tensor<Scalar>, _ u: Tensor<Scalar>, gL: Tensor<Scalar>?,
+                               gU: Tensor<Scalar>?) throws -> Tensor<Scalar> {
+    var inner = Tensor<Scalar>.zeros(u.shape)
+    if let gL { inner = inner + l.transposed().matmul(gL).lowerTriangle(diagonal: -1) }
+    if let gU { inner = inner + gU.matmul(u.transposed()).upperTriangle() }
+    // X·U⁻ᵀ = (U⁻¹·Xᵀ)ᵀ, then L⁻ᵀ·(…).
+    let right = try triangularSolve(u, inner.transposed(), lower: false).transposed()
+    return try triangularSolve(l, right, lower: true, transpose: true, unitDiagonal: true)
+}
+
+/// The value of ``lu(_:)``.
+func _luValue<Scalar>(_ a: Tensor<Scalar>) throws -> (p: Tensor<Scalar>, l: Tensor<Scalar>, u: Tensor<Scalar>) {
+    let op = "lu"
+    let (batch, m, n) = try a._checkMatrices(op, square: false)
+    let k = Swift.min(m, n)
+    let lapack = _lapackType(Scalar.self)
+    if lapack == nil && m != n { throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)") }
+    var ps = [Scalar](), ls = [Scalar](), us = [Scalar]()
+    for i in 0..<batch.reduce(1, *) {
+        let am = a._matrix(i, m * n)
+        // Packed factors and the row order of the factorisation: (Pᵀ·A)[r] = A[perm[r]].
+        var packed = am, perm = Array(0..<m)
+        if let t = lapack, k > 0 {
+            let r = LAPACK.lu(t, am, m: m, n: n)
+            if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "getrf", info: r.info) }
+            packed = r.lu
+            for j in 0..<k { perm.swapAt(j, Int(r.pivots[j]) - 1) }
+        } else if k > 0 {
+            let f = Tensor<Scalar>._genericLU(am, n: n)
+            (packed, perm) = (f.lu, f.perm)
+        }
+        var p = [Scalar](repeating: 0, count: m * m), l = [Scalar](repeating: 0, count: m * k)
+        var u = [Scalar](repeating: 0, count: k * n)
+        for r in 0..<m {
+            p[perm[r] * m + r] = 1
+            for c in 0..<Swift.min(r, k) { l[r * k + c] = packed[r * n + c] }
+            if r < k { l[r * k + r] = 1 }
+        }
+        for r in 0..<k { for c in r..<n { u[r * n + c] = packed[r * n + c] } }
+        ps += p; ls += l; us += u
+    }
+    return (Tensor(_shape: batch + [m, m], _scalars: ps), Tensor(_shape: batch + [m, k], _scalars: ls),
+            Tensor(_shape: batch + [k, n], _scalars: us))
+}
+
+/// The solution X of A·X = B from the factors of ``lu(_:)`` of a square A, X = U⁻¹·L⁻¹·Pᵀ·B
+/// (PyTorch: `torch.linalg.lu_solve(LU, pivots, B)`, with the factors unpacked). B is
+/// `[…, n, k]`, or a vector `[n]` or batch of vectors `[…, n]` by ``solve(_:_:)``'s rule;
+/// batch dimensions broadcast.
+///
+/// ```swift
+/// let a: Tensor<Double> = [[3, 1], [1, 2]]
+/// let factors = try lu(a)
+/// try luSolve(factors, Tensor([9, 8]))   // tensor([2., 3.]), as solve(a, b), reusing the factors
+/// ```
+///
+/// Differentiable in L, U and B through its two triangular solves; this is PyTorch's
+/// `linalg_lu_solve_LU` gradient split into L's strictly lower and U's upper triangle.
+///
+/// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming `luSolve` when the
+///   factors are not those of a square matrix or B does not fit them;
+///   ``TensorError/singularMatrix(operation:shape:info:)`` for a zero on U's diagonal.
+public func luSolve<Scalar>(_ factors: (p: Tensor<Scalar>, l: Tensor<Scalar>, u: Tensor<Scalar>),
+                            _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    let (p, l, u) = factors
+    let isVector = _isVectorRightHandSide(l, b)
+    let b2 = isVector ? b.unsqueezed(axis: -1) : b
+    let n = l.rank >= 2 ? l.shape[l.rank - 1] : -1
+    guard l.rank >= 2, p.rank == l.rank, u.rank == l.rank, l.shape[l.rank - 2] == n,
+          p.shape.suffix(2) == [n, n], u.shape.suffix(2) == [n, n], b2.rank >= 2, b2.shape[b2.rank - 2] == n,
+          Tensor<Scalar>._broadcastShapeOrNil(Array(l.shape.dropLast(2)), Array(b2.shape.dropLast(2))) != nil else {
+        throw TensorError.shapeMismatch(operation: "luSolve", lhs: l.shape, rhs: b.shape)
+    }
+    let y = try triangularSolve(l, p.transposed().matmul(b2), lower: true, unitDiagonal: true)
+    let x = try triangularSolve(u, y, lower: false)
+    return isVector ? x.squeezed(axis: -1) : x
+}

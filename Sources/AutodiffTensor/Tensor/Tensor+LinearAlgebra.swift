@@ -668,7 +668,7 @@ extension Tensor {
         for i in 0..<batch.reduce(1, *) {
             let am = _matrix(i, n * n)
             if let t = _lapackType(Scalar.self), n > 0 {
-                let r = LAPACK.lu(t, am, n: n)
+                let r = LAPACK.lu(t, am, m: n, n: n)
                 if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "getrf", info: r.info) }
                 diagonals.append((0..<n).map { r.lu[$0 * n + $0] })
                 // ipiv is 1-based: each row swap flips the sign.

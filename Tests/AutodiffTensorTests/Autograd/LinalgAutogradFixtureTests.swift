@@ -90,6 +90,10 @@ struct LinalgAutogradCase: CustomStringConvertible, Sendable {
         case "leastSquares": return [try leastSquares(x[0], x[1])]
         case "choleskySolve": return [try choleskySolve(x[0], cholesky: x[1])]
         case "pinv": return [try pinv(x[0])]
+        case "lu":
+            let (p, l, u) = try lu(x[0])
+            return [p, l, u]
+        case "luSolve": return [try luSolve(try lu(x[0]), x[1])]
         case "matrixExp": return [try matrixExp(x[0])]
         case "choleskySolveChain":
             let l = try cholesky(x[0])

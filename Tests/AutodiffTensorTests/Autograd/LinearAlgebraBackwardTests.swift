@@ -149,4 +149,19 @@ struct LinearAlgebraBackwardTests {
         #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.value)), expected, 1e-12))
         #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.derivative)), a.matmul(expected), 1e-11))
     }
+
+    @Test("lu: P·L·U = A for square, tall and wide batches; the generic kernel (Dual) agrees with LAPACK")
+    func luReconstructs() throws {
+        for shape in [[3, 3], [2, 4, 2], [2, 4], [1, 1]] {
+            let a = agRandom(shape, 130)
+            let (p, l, u) = try lu(a)
+            #expect(agClose(p.matmul(l).matmul(u), a, 1e-13), "\(shape)")
+        }
+        let a = agRandom([3, 3], 131)
+        let d = try lu(Tensor<Dual<Double>>(shape: a.shape, scalars: a.scalars.map { Dual($0, derivative: 0) }))
+        let r = try lu(a)
+        #expect(d.p.scalars.map(\.value) == r.p.scalars)
+        #expect(agClose(Tensor(shape: [3, 3], scalars: d.u.scalars.map(\.value)), r.u, 1e-13))
+        #expect(agClose(try luSolve(r, Tensor([1, 2, 3])), try solve(a, Tensor([1, 2, 3])), 1e-12))
+    }
 }

@@ -21,5 +21,6 @@ struct LinearAlgebraFormsTests {
         #expect(try l.choleskySolve(b).scalars == choleskySolve(b, cholesky: l).scalars)
         #expect(try a.pinv().scalars == pinv(a).scalars)
         #expect(try a.matrixExp().scalars == matrixExp(a).scalars)
+        #expect(try a.lu().u.scalars == lu(a).u.scalars)
     }
 }

@@ -178,6 +178,13 @@ struct TensorErrorTests {
                 == .shapeMismatch(operation: "leastSquares", lhs: [2, 3, 2], rhs: [2, 4, 1]))
         #expect(thrown { try leastSquares(Tensor<Double>.ones([2, 3, 2]), Tensor<Double>.zeros([3, 3, 1])) }
                 == .shapeMismatch(operation: "leastSquares", lhs: [2, 3, 2], rhs: [3, 3, 1]))
+        let factors = (try? lu(Tensor<Double>([[2, 1], [1, 3]])))!
+        #expect(thrown { try luSolve(factors, Tensor<Double>([1, 2, 3])) }
+                == .shapeMismatch(operation: "luSolve", lhs: [2, 2], rhs: [3]))
+        let wide = (try? lu(Tensor<Double>([[2, 1, 0], [1, 3, 1]])))!
+        #expect(thrown { try luSolve(wide, Tensor<Double>([1, 2])) } == .shapeMismatch(operation: "luSolve", lhs: [2, 2], rhs: [2]))
+        #expect(thrown { try lu(Tensor<Double>([1, 2])) }
+                == .rankMismatch(operation: "lu", shape: [2], expected: "a matrix or a batch of matrices"))
     }
 
     @Test("eigh, svd, qr and leastSquares of non-LAPACK scalars throw unsupportedScalar with a clear message")
@@ -186,6 +193,7 @@ struct TensorErrorTests {
         let cases: [(String, TensorError?)] = [
             ("eigh", thrown { try eigh(a) }), ("svd", thrown { try svd(a) }), ("qr", thrown { try qr(a) }),
             ("leastSquares", thrown { try leastSquares(a, dual(Tensor([1, 1]))) }), ("pinv", thrown { try pinv(a) }),
+            ("lu", thrown { try lu(dual([[2, 1, 0], [1, 2, 0]])) }),
         ]
         for (op, error) in cases {
             #expect(error == .unsupportedScalar(operation: op, scalar: "Dual<Double>"), "\(op)")
