@@ -279,8 +279,9 @@ public func luSolve<Scalar>(_ factors: (p: Tensor<Scalar>, l: Tensor<Scalar>, u:
     let isVector = _isVectorRightHandSide(l, b)
     let b2 = isVector ? b.unsqueezed(axis: -1) : b
     let n = l.rank >= 2 ? l.shape[l.rank - 1] : -1
-    guard l.rank >= 2, p.rank == l.rank, u.rank == l.rank, l.shape[l.rank - 2] == n,
-          p.shape.suffix(2) == [n, n], u.shape.suffix(2) == [n, n], b2.rank >= 2, b2.shape[b2.rank - 2] == n,
+    // The factors of a square matrix (or batch) all have its shape.
+    guard l.rank >= 2, l.shape[l.rank - 2] == n, p.shape == l.shape, u.shape == l.shape,
+          b2.rank >= 2, b2.shape[b2.rank - 2] == n,
           Tensor<Scalar>._broadcastShapeOrNil(Array(l.shape.dropLast(2)), Array(b2.shape.dropLast(2))) != nil else {
         throw TensorError.shapeMismatch(operation: "luSolve", lhs: l.shape, rhs: b.shape)
     }

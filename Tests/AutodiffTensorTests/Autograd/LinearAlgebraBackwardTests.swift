@@ -119,11 +119,12 @@ struct LinearAlgebraBackwardTests {
         #expect(agClose(x, pinv.matmul(wb)))
         try tensorGradchecks("leastSquares wide matrix", [wide, wb]) { try leastSquares($0[0], $0[1]) }
         try tensorGradchecks("leastSquares wide vector", [wide, agRandom([2], 125)]) { try leastSquares($0[0], $0[1]) }
-        // Batched, with broadcast batch dimensions and a batch of vectors.
-        try tensorGradchecks("leastSquares [3,1,3,2] · [2,3,2]", [agRandom([3, 1, 3, 2], 126), agRandom([2, 3, 2], 127)]) {
+        // Batched, with broadcast batch dimensions and a batch of vectors (first order here;
+        // the PyTorch fixture has their Hessian-vector products).
+        try tensorGradcheck("leastSquares [2,1,3,2] · [2,3,1]", [agRandom([2, 1, 3, 2], 126), agRandom([2, 3, 1], 127)]) {
             try leastSquares($0[0], $0[1])
         }
-        try tensorGradchecks("leastSquares [2,2,3] · [2,2]", [agRandom([2, 2, 3], 128), agRandom([2, 2], 129)]) {
+        try tensorGradcheck("leastSquares [2,2,3] · [2,2]", [agRandom([2, 2, 3], 128), agRandom([2, 2], 129)]) {
             try leastSquares($0[0], $0[1])
         }
     }
