@@ -3,7 +3,8 @@ import RealModule
 
 // Every linear-algebra operation in both forms: a method on the matrix (`a.solve(b)`,
 // `a.inverse()`) and a free function named as in torch.linalg (`solve(a, b)`,
-// `inverse(a)`). Each form calls the other; the derivative lives in one place.
+// `inverse(a)`). Each form calls the other; the derivative lives in one place. (`luSolve`,
+// which takes the three factors of `lu`, is a free function only.)
 
 extension Tensor {
     /// The solution `x` of `self · x = b` (PyTorch: `torch.linalg.solve(self, b)`).

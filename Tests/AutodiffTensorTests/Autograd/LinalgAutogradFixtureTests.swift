@@ -145,6 +145,14 @@ struct LinalgAutogradFixtureTests {
         for (k, h) in second.enumerated() {
             expectCloseToTorch(h ?? .zeros(c.inputs[k].shape), c.hvp[k], "Hessian-vector product \(k)")
         }
+        // First order again without createGraph: the pullbacks take their unrecorded paths
+        // (gemm with transposition flags, no graph for the backward's own operations).
+        let plainLeaves = c.inputs.map { $0.requiringGrad() }
+        var plainLoss = Tensor<Double>(0)
+        for (o, w) in Swift.zip(try c.program(plainLeaves), c.weights) { plainLoss = plainLoss + (o * w).sum() }
+        for (k, g) in try gradients(of: [plainLoss], withRespectTo: plainLeaves).enumerated() {
+            expectCloseToTorch(g ?? .zeros(c.inputs[k].shape), c.grads[k], "gradient \(k) without createGraph")
+        }
         // Nothing the program was given is modified.
         for (x, original) in Swift.zip(leaves, c.inputs) { #expect(x.detach().scalars == original.scalars) }
     }
