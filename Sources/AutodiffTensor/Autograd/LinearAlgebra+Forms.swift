@@ -3,7 +3,8 @@ import RealModule
 
 // Every linear-algebra operation in both forms: a method on the matrix (`a.solve(b)`,
 // `a.inverse()`) and a free function named as in torch.linalg (`solve(a, b)`,
-// `inverse(a)`). Each form calls the other; the derivative lives in one place.
+// `inverse(a)`). Each form calls the other; the derivative lives in one place. (`luSolve`,
+// which takes the three factors of `lu`, is a free function only.)
 
 extension Tensor {
     /// The solution `x` of `self · x = b` (PyTorch: `torch.linalg.solve(self, b)`).
@@ -56,6 +57,37 @@ extension Tensor {
     /// let x = try Tensor<Double>([[1, 0], [0, 1], [1, 1]]).leastSquares(Tensor([[1.0], [2.0], [3.0]]))
     /// ```
     public func leastSquares(_ b: Tensor) throws -> Tensor { try AutodiffTensor.leastSquares(self, b) }
+
+    /// The solution `x` of `(self · selfᵀ) · x = b`, `self` being a lower Cholesky factor
+    /// (PyTorch: `torch.cholesky_solve(b, self)`).
+    ///
+    /// ```swift
+    /// let l = try Tensor<Double>([[4, 2], [2, 3]]).cholesky()
+    /// let x = try l.choleskySolve(Tensor([[6.0], [5.0]]))   // [[1], [1]]
+    /// ```
+    public func choleskySolve(_ b: Tensor) throws -> Tensor { try AutodiffTensor.choleskySolve(b, cholesky: self) }
+
+    /// The LU factorisation with partial pivoting `self = p · l · u` (PyTorch: `torch.linalg.lu`);
+    /// ``luSolve(_:_:)`` solves with the factors.
+    ///
+    /// ```swift
+    /// let (p, l, u) = try Tensor<Double>([[1, 2], [3, 4]]).lu()
+    /// ```
+    public func lu() throws -> (p: Tensor, l: Tensor, u: Tensor) { try AutodiffTensor.lu(self) }
+
+    /// The Moore–Penrose pseudo-inverse (PyTorch: `torch.linalg.pinv`).
+    ///
+    /// ```swift
+    /// let p = try Tensor<Double>([[1, 0], [0, 2], [0, 0]]).pinv()   // [[1, 0, 0], [0, 0.5, 0]]
+    /// ```
+    public func pinv() throws -> Tensor { try AutodiffTensor.pinv(self) }
+
+    /// The matrix exponential (PyTorch: `torch.linalg.matrix_exp`).
+    ///
+    /// ```swift
+    /// let e = try Tensor<Double>([[0, 1], [0, 0]]).matrixExp()   // [[1, 1], [0, 1]]
+    /// ```
+    public func matrixExp() throws -> Tensor { try AutodiffTensor.matrixExp(self) }
 }
 
 /// The inverse of a square matrix or a batch of them (PyTorch: `torch.linalg.inv`).

@@ -218,13 +218,14 @@ enum LAPACK {
         return (cast(nrhs == 1 ? B : transposed(B, rows: nrhs, cols: n), S.self), 0)
     }
 
-    /// LU factorisation of an n×n matrix: `?getrf`; returns the packed LU and 1-based pivots.
+    /// LU factorisation with partial pivoting of an m×n matrix: `?getrf`; returns the packed
+    /// LU (row-major m×n) and the min(m, n) 1-based pivots (row i was swapped with row ipiv[i]).
     @_specialize(where T == Double, S == Double)
     @_specialize(where T == Float, S == Float)
-    static func lu<T: LAPACKScalar, S>(_: T.Type, _ a: [S], n: Int) -> (lu: [S], pivots: [Int32], info: Int) {
+    static func lu<T: LAPACKScalar, S>(_: T.Type, _ a: [S], m: Int, n: Int) -> (lu: [S], pivots: [Int32], info: Int) {
         var A = cast(a, T.self)
-        var ipiv = [Int32](repeating: 0, count: Swift.max(n, 1))
-        let info = A.withUnsafeMutableBufferPointer { T._getrf(n, n, $0.baseAddress!, &ipiv) }
+        var ipiv = [Int32](repeating: 0, count: Swift.max(Swift.min(m, n), 1))
+        let info = A.withUnsafeMutableBufferPointer { T._getrf(m, n, $0.baseAddress!, &ipiv) }
         return (cast(A, S.self), ipiv, Int(info))
     }
 

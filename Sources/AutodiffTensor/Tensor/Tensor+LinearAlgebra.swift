@@ -291,7 +291,7 @@ public func outer<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Sc
 @_specialize(where Scalar == Float)
 func _solveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "solve"
-    return try _batchedSolve(op, a, b) { am, bm, n, nrhs in
+    return try _batchedSolve(op, a, b) { am, bm, n, _, nrhs in
         if let t = _lapackType(Scalar.self) {
             let r = LAPACK.solve(t, am, bm, n: n, nrhs: nrhs)
             if r.info > 0 { throw TensorError.singularMatrix(operation: op, shape: a.shape, info: r.info) }
@@ -311,26 +311,27 @@ func _isVectorRightHandSide<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) ->
     b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
 }
 
-/// The batched right-hand-side loop shared by `solve` and `triangularSolve`: checks
-/// that `a` holds square matrices and `b` is finite with matching rows (a vector or
-/// a batch of matrices, batch dimensions broadcast), then solves each matrix with
-/// `solveOne(a, b, n, nrhs)` (row-major arrays) and assembles the result.
+/// The batched right-hand-side loop shared by `solve`, `triangularSolve` and
+/// `leastSquares`: checks that `a` holds matrices (square if `square`) and `b` is finite
+/// with matching rows (a vector, a batch of vectors, or a batch of matrices; batch
+/// dimensions broadcast), then solves each matrix with `solveOne(a, b, m, n, nrhs)`
+/// (row-major arrays; A is m×n, B m×nrhs, the result n×nrhs) and assembles the result.
 @inline(__always)
-func _batchedSolve<Scalar>(_ op: String, _ a: Tensor<Scalar>, _ b: Tensor<Scalar>,
-                           _ solveOne: ([Scalar], [Scalar], Int, Int) throws -> [Scalar]) throws -> Tensor<Scalar> {
-    let (batchA, n, _) = try a._checkMatrices(op, square: true)
+func _batchedSolve<Scalar>(_ op: String, _ a: Tensor<Scalar>, _ b: Tensor<Scalar>, square: Bool = true,
+                           _ solveOne: ([Scalar], [Scalar], Int, Int, Int) throws -> [Scalar]) throws -> Tensor<Scalar> {
+    let (batchA, m, n) = try a._checkMatrices(op, square: square)
     if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
     let isVector = _isVectorRightHandSide(a, b)
     let b2 = isVector ? b._reshape(b.shape + [1]) : b
-    guard b2.rank >= 2, b2.shape[b2.rank - 2] == n,
+    guard b2.rank >= 2, b2.shape[b2.rank - 2] == m,
           let batch = Tensor<Scalar>._broadcastShapeOrNil(batchA, Array(b2.shape.dropLast(2))) else {
         throw TensorError.shapeMismatch(operation: op, lhs: a.shape, rhs: b.shape)
     }
     let nrhs = b2.shape[b2.rank - 1]
-    let ea = a._expand(to: batch + [n, n]), eb = b2._expand(to: batch + [n, nrhs])
+    let ea = a._expand(to: batch + [m, n]), eb = b2._expand(to: batch + [m, nrhs])
     var out = [Scalar]()
     for i in 0..<batch.reduce(1, *) {
-        out._appendBatch(try solveOne(ea._matrix(i, n * n), eb._matrix(i, n * nrhs), n, nrhs))
+        out._appendBatch(try solveOne(ea._matrix(i, m * n), eb._matrix(i, m * nrhs), m, n, nrhs))
     }
     return Tensor(_shape: isVector ? batch + [n] : batch + [n, nrhs], _scalars: out)
 }
@@ -379,9 +380,9 @@ func _choleskyValue<Scalar>(_ a: Tensor<Scalar>) throws -> Tensor<Scalar> {
 @_specialize(where Scalar == Double)
 @_specialize(where Scalar == Float)
 func _triangularSolveValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, lower: Bool,
-                                    transpose: Bool = false, unitDiagonal: Bool = false) throws -> Tensor<Scalar> {
-    let op = "triangularSolve"
-    return try _batchedSolve(op, a, b) { am, bm, n, nrhs in
+                                    transpose: Bool = false, unitDiagonal: Bool = false,
+                                    operation op: String = "triangularSolve") throws -> Tensor<Scalar> {
+    return try _batchedSolve(op, a, b) { am, bm, n, _, nrhs in
         let (x, info): ([Scalar], Int)
         if let t = _lapackType(Scalar.self), nrhs > 0 {
             (x, info) = LAPACK.triangularSolve(t, am, bm, n: n, nrhs: nrhs, lower: lower, transpose: transpose,
@@ -434,8 +435,8 @@ func _eighValue<Scalar>(_ a: Tensor<Scalar>) throws -> (eigenvalues: Tensor<Scal
 /// ```
 ///
 /// - Throws: as ``eigh(_:)``.
-func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
-    let op = "svd"
+func _svdValue<Scalar>(_ a: Tensor<Scalar>, operation op: String = "svd") throws
+    -> (u: Tensor<Scalar>, s: Tensor<Scalar>, vt: Tensor<Scalar>) {
     let (batch, m, n) = try a._checkMatrices(op, square: false)
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")
@@ -463,37 +464,58 @@ func _svdValue<Scalar>(_ a: Tensor<Scalar>) throws -> (u: Tensor<Scalar>, s: Ten
 ///
 /// ```swift
 /// let (q, r) = try qr(Tensor<Double>([[1, 2], [3, 4], [5, 6]]))   // q: [3, 2], r: [2, 2]
+/// let (qw, rw) = try qr(Tensor<Double>([[1, 2, 3], [4, 5, 6]]))   // wide: qw [2, 2], rw [2, 3]
 /// ```
 ///
-/// Differentiable for square and tall inputs (m ≥ n) of full rank, with PyTorch's
-/// `linalg_qr_backward` (FunctionsManual.cpp), reduced mode:
+/// Differentiable for inputs whose leading min(m, n) columns are linearly independent, with
+/// PyTorch's `linalg_qr_backward` (FunctionsManual.cpp), reduced mode. For m ≥ n:
 /// G_A = [G_Q + Q·syminvadj(triu(G_R·Rᵀ − Qᵀ·G_Q))]·R⁻ᵀ, where
-/// syminvadj(X) = X + Xᵀ with the diagonal of X. The backward is written with
-/// recorded operations, so it can be differentiated again.
+/// syminvadj(X) = X + Xᵀ with the diagonal of X. For a wide A (m < n), split
+/// A = [X | Y] and R = [R₁ | R₂]: X = Q·R₁ is a square QR and R₂ = Qᵀ·Y, so
+/// G_Y = Q·G_{R₂} and G_X is the square formula with G_Q + Y·G_{R₂}ᵀ and G_{R₁}.
+/// The backward is written with recorded operations, so it can be differentiated again.
 ///
-/// - Throws: as ``eigh(_:)``; ``AutogradError/notDifferentiable(operation:)`` when `a`
-///   is wide (m < n) and requires grad while recording (PyTorch's wide-case
-///   derivative is not implemented here).
+/// - Throws: as ``eigh(_:)``.
 public func qr<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tensor<Scalar>) {
-    if a.rank >= 2 && a.shape[a.rank - 2] < a.shape[a.rank - 1] { try _refuseWithoutDerivative("qr", a) }
     let f = try Tensor._opMulti("qr", "LinalgQrBackward0", [a], saving: [a], {
         let (q, r) = try _qrValue(a)
         return [q, r]
     }) { grads in
         let (q, r) = try qr(a)
-        let qt = q.transposed()
-        var m = Tensor<Scalar>.zeros(r.shape)
-        if let gr = grads[1] { m = m + gr.matmul(r.transposed()) }
-        if let gq = grads[0] { m = m - qt.matmul(gq) }
-        let upper = m.upperTriangle()
-        let k = r.shape[r.rank - 1]
-        let sym = upper + upper.transposed() - (upper * Tensor<Scalar>.eye(k))
-        var b = q.matmul(sym)
-        if let gq = grads[0] { b = b + gq }
-        // B·R⁻ᵀ = (R⁻¹·Bᵀ)ᵀ.
-        return [try triangularSolve(r, b.transposed(), lower: false).transposed()]
+        let m = a.shape[a.rank - 2], n = a.shape[a.rank - 1]
+        if m >= n { return [try _qrBackwardSquareOrTall(q, r, gQ: grads[0], gR: grads[1])] }
+        // Wide: A = [X | Y], R = [R₁ | R₂], X = Q·R₁, R₂ = Qᵀ·Y.
+        let y = a.split(sizes: [m, n - m], axis: -1)[1]
+        let r1 = r.split(sizes: [m, n - m], axis: -1)[0]
+        var gQ = grads[0], gR1: Tensor<Scalar>? = nil
+        var gY = Tensor<Scalar>.zeros(y.shape)
+        if let gR = grads[1] {
+            let parts = gR.split(sizes: [m, n - m], axis: -1)
+            gR1 = parts[0]
+            let viaY = y.matmul(parts[1].transposed())
+            gQ = gQ.map { $0 + viaY } ?? viaY
+            gY = q.matmul(parts[1])
+        }
+        let gX = try _qrBackwardSquareOrTall(q, r1, gQ: gQ, gR: gR1)
+        return [concatenate([gX, gY], axis: -1)]
     }
     return (f[0], f[1])
+}
+
+/// The gradient of A = Q·R for m ≥ n (PyTorch's `linalg_qr_backward`, FunctionsManual.cpp):
+/// [G_Q + Q·syminvadj(triu(G_R·Rᵀ − Qᵀ·G_Q))]·R⁻ᵀ; recorded.
+func _qrBackwardSquareOrTall<Scalar>(_ q: Tensor<Scalar>, _ r: Tensor<Scalar>, gQ: Tensor<Scalar>?,
+                                     gR: Tensor<Scalar>?) throws -> Tensor<Scalar> {
+    var m = Tensor<Scalar>.zeros(r.shape)
+    if let gR { m = m + gR.matmul(r.transposed()) }
+    if let gQ { m = m - q.transposed().matmul(gQ) }
+    let upper = m.upperTriangle()
+    let k = r.shape[r.rank - 1]
+    let sym = upper + upper.transposed() - (upper * Tensor<Scalar>.eye(k))
+    var b = q.matmul(sym)
+    if let gQ { b = b + gQ }
+    // B·R⁻ᵀ = (R⁻¹·Bᵀ)ᵀ.
+    return try triangularSolve(r, b.transposed(), lower: false).transposed()
 }
 
 /// The value of ``qr(_:)``.
@@ -513,77 +535,94 @@ func _qrValue<Scalar>(_ a: Tensor<Scalar>) throws -> (q: Tensor<Scalar>, r: Tens
     return (Tensor(_shape: batch + [m, k], _scalars: qs), Tensor(_shape: batch + [k, n], _scalars: rs))
 }
 
-/// The least-squares solution of A·X ≈ B for a full-rank A of shape `[m, n]`
-/// (minimum-norm when m < n) and B of shape `[m, k]` or `[m]`
-/// (`torch.linalg.lstsq`). LAPACK `?gels`; Float and Double only.
+/// The least-squares solution of A·X ≈ B for a full-rank A of shape `[…, m, n]`
+/// (`torch.linalg.lstsq(a, b).solution`): for m ≥ n the X minimising ‖A·X − B‖, for a
+/// wide A (m < n) the minimum-norm solution of A·X = B, X = Aᵀ(AAᵀ)⁻¹B = A⁺B, as
+/// PyTorch's default driver (`gelsy`) and `torch.linalg.pinv(a) @ b` give for a full-rank A.
+/// B is `[…, m, k]`, or a vector: `[m]`, or a batch of vectors `[…, m]` with the batch of A
+/// (`torch.linalg.solve`'s rule); batch dimensions broadcast. LAPACK `?gels`; Float and
+/// Double only.
 ///
 /// ```swift
 /// let a: Tensor<Double> = [[1, 0], [1, 1], [1, 2]]
-/// try leastSquares(a, Tensor([1, 2, 3]))   // tensor([1., 1.])
+/// try leastSquares(a, Tensor([1, 2, 3]))                        // tensor([1., 1.])
+/// try leastSquares(Tensor<Double>([[1, 1]]), Tensor([2]))       // minimum norm: tensor([1., 1.])
 /// ```
 ///
-/// - Throws: ``TensorError/rankDeficient(operation:shape:rank:)`` when A is
-///   (numerically) rank-deficient, checked on the R factor of a QR factorisation
-///   of A (of Aᵀ when m < n), and the shape, finiteness and scalar errors;
-///   ``AutogradError/notDifferentiable(operation:)`` when A is wide (m < n) and an
-///   input requires grad while recording (the minimum-norm case has no derivative yet).
+/// - Throws: ``TensorError/rankDeficient(operation:shape:rank:)`` when a matrix of A is
+///   (numerically) rank-deficient, checked on the R factor of a QR factorisation of it
+///   (of its transpose when m < n); ``TensorError/shapeMismatch(operation:lhs:rhs:)``
+///   when the rows of B are not those of A or the batch dimensions do not broadcast; and
+///   the rank, finiteness and scalar errors.
 ///
-/// Differentiable in A and B for a square or tall A (m ≥ n, full rank, where
-/// X = (AᵀA)⁻¹AᵀB): with Z = (AᵀA)⁻¹·G and the residual R = B − A·X,
-/// G_B = A·Z and G_A = R·Zᵀ − A·Z·Xᵀ (PyTorch: the derivative of `torch.linalg.lstsq`
-/// for full-rank inputs). The backward is recorded, so it differentiates again.
+/// Differentiable in A and B, to every order (the backward is recorded). PyTorch
+/// (`linalg_lstsq_backward`, FunctionsManual.cpp) differentiates X = A⁺B through
+/// `pinv_backward`; for a full-rank A this is, with G the gradient of X:
+/// for m ≥ n, Z = (AᵀA)⁻¹G, G_B = A·Z and G_A = (B − A·X)·Zᵀ − A·Z·Xᵀ;
+/// for m < n, W = (AAᵀ)⁻¹A·G, Z = (AAᵀ)⁻¹B, G_B = W and G_A = Z·(G − Aᵀ·W)ᵀ − W·Xᵀ;
+/// each summed over the batch dimensions its input was broadcast along.
 public func leastSquares<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
-    if a.rank == 2 && a.shape[0] < a.shape[1] { try _refuseWithoutDerivative("leastSquares", a, b) }
-    return try Tensor._op("lstsq", "LinalgLstsqBackward0", [a, b], saving: [a, b], {
+    try Tensor._op("lstsq", "LinalgLstsqBackward0", [a, b], saving: [a, b], {
         try _leastSquaresValue(a, b)
     }) { g in
-        let isVector = b.rank == 1
+        let isVector = _isVectorRightHandSide(a, b)
         let x = try leastSquares(a, b)
         let g2 = isVector ? g.unsqueezed(axis: -1) : g
         let x2 = isVector ? x.unsqueezed(axis: -1) : x
-        let b2 = isVector ? b.unsqueezed(axis: -1) : b
-        let z = try solve(a.transposed().matmul(a), g2)
-        let az = a.matmul(z)
-        let residual = b2 - a.matmul(x2)
-        return [Tensor._if(a.requiresGrad) { residual.matmul(z.transposed()) - az.matmul(x2.transposed()) },
-                Tensor._if(b.requiresGrad) { isVector ? az.squeezed(axis: -1) : az }]
+        let at = a.transposed()
+        let gA: Tensor<Scalar>, gB: Tensor<Scalar>
+        if a.shape[a.rank - 2] >= a.shape[a.rank - 1] {
+            let b2 = isVector ? b.unsqueezed(axis: -1) : b
+            let z = try solve(at.matmul(a), g2)
+            let az = a.matmul(z)
+            gA = (b2 - a.matmul(x2)).matmul(z.transposed()) - az.matmul(x2.transposed())
+            gB = az
+        } else {
+            // A·X = B here; solving with A·X and A·G (full batch shape) keeps solve's
+            // vector rule from reading a matrix B of another rank as a batch of vectors.
+            let gram = a.matmul(at)
+            let w = try solve(gram, a.matmul(g2))
+            let z = try solve(gram, a.matmul(x2))
+            gA = z.matmul((g2 - at.matmul(w)).transposed()) - w.matmul(x2.transposed())
+            gB = w
+        }
+        return [Tensor._if(a.requiresGrad) { gA._sumTo(a.shape) },
+                Tensor._if(b.requiresGrad) { (isVector ? gB.squeezed(axis: -1) : gB)._sumTo(b.shape) }]
     }
 }
 
 /// The value of ``leastSquares(_:_:)``.
 func _leastSquaresValue<Scalar>(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) throws -> Tensor<Scalar> {
     let op = "leastSquares"
-    guard a.rank == 2 else { throw TensorError.rankMismatch(operation: op, shape: a.shape, expected: "a matrix") }
-    let (_, m, n) = try a._checkMatrices(op, square: false)
-    if !b.scalars.allSatisfy({ $0.isFinite }) { throw TensorError.nonFinite(operation: op) }
-    let isVector = b.rank == 1
-    guard (b.rank == 1 || b.rank == 2), b.shape[0] == m else {
-        throw TensorError.shapeMismatch(operation: op, lhs: a.shape, rhs: b.shape)
+    guard a.rank >= 2 else {
+        throw TensorError.rankMismatch(operation: op, shape: a.shape, expected: "a matrix or a batch of matrices")
     }
     guard let t = _lapackType(Scalar.self) else {
         throw TensorError.unsupportedScalar(operation: op, scalar: "\(Scalar.self)")
     }
-    let nrhs = isVector ? 1 : b.shape[1]
-    if m == 0 || n == 0 || nrhs == 0 {
-        return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: [Scalar](repeating: 0, count: n * nrhs))
+    return try _batchedSolve(op, a, b, square: false) { am, bm, m, n, nrhs in
+        if m == 0 || n == 0 || nrhs == 0 { return [Scalar](repeating: 0, count: n * nrhs) }
+        let rank = try _numericalRank(t, m >= n ? am : LAPACK.transposed(am, rows: m, cols: n),
+                                      rows: Swift.max(m, n), columns: Swift.min(m, n), op)
+        if rank < Swift.min(m, n) { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: rank) }
+        let r = LAPACK.leastSquares(t, am, bm, m: m, n: n, nrhs: nrhs)
+        if r.info > 0 { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: r.info - 1) }
+        if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gels", info: r.info) }
+        return r.x
     }
-    let rank = try _numericalRank(t, m >= n ? a : a.transposed(), op)
-    if rank < Swift.min(m, n) { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: rank) }
-    let r = LAPACK.leastSquares(t, a.scalars, b.scalars, m: m, n: n, nrhs: nrhs)
-    if r.info > 0 { throw TensorError.rankDeficient(operation: op, shape: a.shape, rank: r.info - 1) }
-    if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "gels", info: r.info) }
-    return Tensor(_shape: isVector ? [n] : [n, nrhs], _scalars: r.x)
 }
 
-/// The numerical rank of a tall matrix `[m, n]` (m ≥ n): the number of diagonal entries
-/// of R in its QR factorisation above max(m, n)·ε·max|Rᵢᵢ| (LAPACK's gelsy-style test).
-func _numericalRank<Scalar, T: LAPACKScalar>(_ t: T.Type, _ a: Tensor<Scalar>, _ op: String) throws -> Int {
-    let (m, n) = (a.shape[0], a.shape[1])
-    let f = LAPACK.qr(t, a.scalars, m: m, n: n)
+/// The numerical rank of a tall row-major matrix `rows × columns` (rows ≥ columns): the
+/// number of diagonal entries of R in its QR factorisation above
+/// rows·ε·max|Rᵢᵢ| (LAPACK's gelsy-style test).
+func _numericalRank<Scalar, T: LAPACKScalar>(_ t: T.Type, _ a: [Scalar], rows m: Int, columns n: Int,
+                                             _ op: String) throws -> Int {
+    let f = LAPACK.qr(t, a, m: m, n: n)
     if f.info != 0 { throw TensorError.lapackFailure(operation: op, routine: f.routine, info: f.info) }
-    let diagonal = (0..<n).map { f.r[$0 * n + $0].magnitude }
+    let r = LAPACK.cast(f.r, T.self)
+    let diagonal = (0..<n).map { r[$0 * n + $0].magnitude }
     let largest = diagonal.max() ?? 0
-    let tolerance = Scalar(Swift.max(m, n)) * Scalar.ulpOfOne * largest
+    let tolerance = T(m) * T.ulpOfOne * largest
     return diagonal.filter { $0 > tolerance }.count
 }
 
@@ -629,7 +668,7 @@ extension Tensor {
         for i in 0..<batch.reduce(1, *) {
             let am = _matrix(i, n * n)
             if let t = _lapackType(Scalar.self), n > 0 {
-                let r = LAPACK.lu(t, am, n: n)
+                let r = LAPACK.lu(t, am, m: n, n: n)
                 if r.info < 0 { throw TensorError.lapackFailure(operation: op, routine: "getrf", info: r.info) }
                 diagonals.append((0..<n).map { r.lu[$0 * n + $0] })
                 // ipiv is 1-based: each row swap flips the sign.

@@ -1,6 +1,7 @@
 import RealModule
 import Testing
 @testable import AutodiffTensor
+@testable import AutodiffCore
 
 @Suite("Issue 14: linear-algebra and axis fixes")
 struct LinearAlgebraBackwardTests {
@@ -103,7 +104,7 @@ struct LinearAlgebraBackwardTests {
         #expect(agClose(x, Tensor([1, 1])))
     }
 
-    @Test("leastSquares: derivative for square and tall full-rank A, first and second order")
+    @Test("leastSquares: derivative for square, tall and wide (minimum-norm) full-rank A, batched, first and second order")
     func leastSquaresDerivative() throws {
         let a = agRandom([4, 2], 118), b = agRandom([4], 119), bm = agRandom([4, 3], 120)
         try tensorGradchecks("leastSquares vector", [a, b]) { try leastSquares($0[0], $0[1]) }
@@ -111,20 +112,57 @@ struct LinearAlgebraBackwardTests {
         try tensorGradcheck("leastSquares square", [agRandom([3, 3], 121) + Tensor<Double>.eye(3) * 2, agRandom([3], 122)]) {
             try leastSquares($0[0], $0[1])
         }
+        // Wide: the minimum-norm solution A⁺B, as torch.linalg.lstsq and pinv(a) @ b.
+        let wide = agRandom([2, 4], 123), wb = agRandom([2, 3], 124)
+        let x = try leastSquares(wide, wb)
+        let pinv = wide.transposed().matmul(try inverse(wide.matmul(wide.transposed())))
+        #expect(agClose(x, pinv.matmul(wb)))
+        try tensorGradchecks("leastSquares wide matrix", [wide, wb]) { try leastSquares($0[0], $0[1]) }
+        try tensorGradchecks("leastSquares wide vector", [wide, agRandom([2], 125)]) { try leastSquares($0[0], $0[1]) }
+        // Batched, with broadcast batch dimensions and a batch of vectors (first order here;
+        // the PyTorch fixture has their Hessian-vector products).
+        try tensorGradcheck("leastSquares [2,1,3,2] · [2,3,1]", [agRandom([2, 1, 3, 2], 126), agRandom([2, 3, 1], 127)]) {
+            try leastSquares($0[0], $0[1])
+        }
+        try tensorGradcheck("leastSquares [2,2,3] · [2,2]", [agRandom([2, 2, 3], 128), agRandom([2, 2], 129)]) {
+            try leastSquares($0[0], $0[1])
+        }
     }
 
-    @Test("qr: PyTorch's backward for square and tall inputs, first and second order")
+    @Test("qr: PyTorch's backward for square, tall and wide inputs, first and second order")
     func qrBackward() throws {
-        for shape in [[3, 3], [4, 2], [2, 3, 2]] {
-            let a = agRandom(shape, 117) + (shape[shape.count - 1] == shape[shape.count - 2]
-                                            ? Tensor<Double>.eye(3) * 2 : Tensor<Double>(0))
+        for shape in [[3, 3], [4, 2], [2, 3, 2], [2, 3], [2, 2, 4], [1, 3]] {
+            let a = agRandom(shape, 117) + (shape == [3, 3] ? Tensor<Double>.eye(3) * 2 : Tensor<Double>(0))
             try tensorGradchecks("qr \(shape)", [a]) { v in
                 let (q, r) = try qr(v[0])
                 let wq = Tensor<Double>.arange(q.count).reshaped(q.shape)
                 return (q * wq).sum() + (r * r).sum(axes: [-1])
             }
         }
-        let wide = Tensor<Double>([[1, 2, 3], [4, 5, 6]], requiresGrad: true)
-        #expect(throws: AutogradError.self) { try qr(wide) }
+    }
+
+    @Test("matrixExp works for generic scalars: d/dt exp(t·A) at t = 1 is A·exp(A), through Dual numbers")
+    func matrixExpDual() throws {
+        let a = Tensor<Double>([[0.3, -1.2, 0.5], [0.8, 0.1, -0.4], [-0.6, 0.9, 0.2]]) * 3
+        let seeded = Tensor<Dual<Double>>(shape: a.shape, scalars: a.scalars.map { Dual($0, derivative: $0) })
+        let e = try matrixExp(seeded)
+        let expected = try matrixExp(a)
+        #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.value)), expected, 1e-12))
+        #expect(agClose(Tensor(shape: a.shape, scalars: e.scalars.map(\.derivative)), a.matmul(expected), 1e-11))
+    }
+
+    @Test("lu: P·L·U = A for square, tall and wide batches; the generic kernel (Dual) agrees with LAPACK")
+    func luReconstructs() throws {
+        for shape in [[3, 3], [2, 4, 2], [2, 4], [1, 1]] {
+            let a = agRandom(shape, 130)
+            let (p, l, u) = try lu(a)
+            #expect(agClose(p.matmul(l).matmul(u), a, 1e-13), "\(shape)")
+        }
+        let a = agRandom([3, 3], 131)
+        let d = try lu(Tensor<Dual<Double>>(shape: a.shape, scalars: a.scalars.map { Dual($0, derivative: 0) }))
+        let r = try lu(a)
+        #expect(d.p.scalars.map(\.value) == r.p.scalars)
+        #expect(agClose(Tensor(shape: [3, 3], scalars: d.u.scalars.map(\.value)), r.u, 1e-13))
+        #expect(agClose(try luSolve(r, Tensor([1, 2, 3])), try solve(a, Tensor([1, 2, 3])), 1e-12))
     }
 }

@@ -18,5 +18,9 @@ struct LinearAlgebraFormsTests {
         #expect(try inverse(a).scalars == a.inverse().scalars)
         #expect(try determinant(a).scalars == a.determinant().scalars)
         #expect(try logDeterminant(a).logAbsDeterminant.scalars == a.logDeterminant().logAbsDeterminant.scalars)
+        #expect(try l.choleskySolve(b).scalars == choleskySolve(b, cholesky: l).scalars)
+        #expect(try a.pinv().scalars == pinv(a).scalars)
+        #expect(try a.matrixExp().scalars == matrixExp(a).scalars)
+        #expect(try a.lu().u.scalars == lu(a).u.scalars)
     }
 }

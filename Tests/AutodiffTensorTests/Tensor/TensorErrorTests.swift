@@ -163,12 +163,37 @@ struct TensorErrorTests {
         #expect((try? seven.item()) == 7)
     }
 
+    @Test("choleskySolve, pinv, matrixExp and batched leastSquares name themselves and the shapes in their errors")
+    func newOperationErrors() {
+        let l = Tensor<Double>([[2, 0], [1, 1]])
+        #expect(thrown { try choleskySolve(Tensor<Double>([1, 2, 3]), cholesky: l) }
+                == .shapeMismatch(operation: "choleskySolve", lhs: [2, 2], rhs: [3]))
+        #expect(thrown { try choleskySolve(Tensor<Double>([1, 2]), cholesky: Tensor([[1, 0], [1, 0]])) }
+                == .singularMatrix(operation: "choleskySolve", shape: [2, 2], info: 2))
+        #expect(thrown { try matrixExp(Tensor<Double>.zeros([2, 3])) } == .notSquare(operation: "matrixExp", shape: [2, 3]))
+        #expect(thrown { try matrixExp(Tensor<Double>([1, 2])) }
+                == .rankMismatch(operation: "matrixExp", shape: [2], expected: "a matrix or a batch of matrices"))
+        #expect(thrown { try pinv(Tensor<Double>(shape: [1, 2], scalars: [1, .nan])) } == .nonFinite(operation: "pinv"))
+        #expect(thrown { try leastSquares(Tensor<Double>.zeros([2, 3, 2]) + 1, Tensor<Double>.zeros([2, 4, 1])) }
+                == .shapeMismatch(operation: "leastSquares", lhs: [2, 3, 2], rhs: [2, 4, 1]))
+        #expect(thrown { try leastSquares(Tensor<Double>.ones([2, 3, 2]), Tensor<Double>.zeros([3, 3, 1])) }
+                == .shapeMismatch(operation: "leastSquares", lhs: [2, 3, 2], rhs: [3, 3, 1]))
+        let factors = (try? lu(Tensor<Double>([[2, 1], [1, 3]])))!
+        #expect(thrown { try luSolve(factors, Tensor<Double>([1, 2, 3])) }
+                == .shapeMismatch(operation: "luSolve", lhs: [2, 2], rhs: [3]))
+        let wide = (try? lu(Tensor<Double>([[2, 1, 0], [1, 3, 1]])))!
+        #expect(thrown { try luSolve(wide, Tensor<Double>([1, 2])) } == .shapeMismatch(operation: "luSolve", lhs: [2, 2], rhs: [2]))
+        #expect(thrown { try lu(Tensor<Double>([1, 2])) }
+                == .rankMismatch(operation: "lu", shape: [2], expected: "a matrix or a batch of matrices"))
+    }
+
     @Test("eigh, svd, qr and leastSquares of non-LAPACK scalars throw unsupportedScalar with a clear message")
     func unsupportedScalar() {
         let a = dual([[2, 1], [1, 2]])
         let cases: [(String, TensorError?)] = [
             ("eigh", thrown { try eigh(a) }), ("svd", thrown { try svd(a) }), ("qr", thrown { try qr(a) }),
-            ("leastSquares", thrown { try leastSquares(a, dual(Tensor([1, 1]))) }),
+            ("leastSquares", thrown { try leastSquares(a, dual(Tensor([1, 1]))) }), ("pinv", thrown { try pinv(a) }),
+            ("lu", thrown { try lu(dual([[2, 1, 0], [1, 2, 0]])) }),
         ]
         for (op, error) in cases {
             #expect(error == .unsupportedScalar(operation: op, scalar: "Dual<Double>"), "\(op)")

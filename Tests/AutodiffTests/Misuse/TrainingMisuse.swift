@@ -7,7 +7,8 @@ import Testing
 enum TrainingMisuse: String, MisuseRow {
     case dataLoaderBatchSize, datasetLengths, sgdNegativeLearningRate, sgdLearningRateSetNaN, sgdNesterovSet,
          adamLearningRateSetNegative, adamBetaSet, adamWWeightDecaySet, rmspropMomentumSet, adagradLearningRateSet,
-         linearReplacedBias, linearReplacedWeight, linearInitBias, crossEntropyClass, nllClass, linePlotLengths
+         linearReplacedBias, linearReplacedWeight, linearInitBias, crossEntropyClass, nllClass, linePlotLengths,
+         batchMeanOutsideKL
 
     var expected: String {
         switch self {
@@ -27,6 +28,7 @@ enum TrainingMisuse: String, MisuseRow {
         case .crossEntropyClass: "Autodiff: crossEntropy: class index 3 out of range 0..<3 (sample 1)"
         case .nllClass: "Autodiff: negativeLogLikelihood: class index 3 out of range 0..<3 (sample 1)"
         case .linePlotLengths: "Autodiff: LinePlot.addSeries: 2 x values for 3 y values"
+        case .batchMeanOutsideKL: "Autodiff: meanSquaredError: reduction .batchMean is only defined for klDivergence"
         }
     }
 
@@ -60,6 +62,8 @@ enum TrainingMisuse: String, MisuseRow {
         case .linePlotLengths:
             var plot = LinePlot()
             plot.addSeries(label: "loss", x: [1, 2], y: [1, 2, 3])
+        case .batchMeanOutsideKL:
+            _ = meanSquaredError(Tensor<Double>.zeros([2]), Tensor<Double>.zeros([2]), reduction: .batchMean)
         }
     }
 }

@@ -82,6 +82,31 @@ import AutodiffCore
         try gradgradcheck("LayerNorm", x) { (LayerNorm<Double>([3])($0) * x).sum() }
     }
 
+    @Test("klDivergence reduction .batchMean: PyTorch's 'batchmean' (sum / input.size(0)), value and gradients")
+    func klDivergenceBatchMean() throws {
+        // Expected values from torch 2.13 (float64):
+        //   x, y as below; inp = log_softmax(x, 1), tgt = softmax(y, 1)
+        //   F.kl_div(inp, tgt, reduction='batchmean') and its gradients w.r.t. x and y;
+        //   F.kl_div(inp, y, reduction='batchmean', log_target=True);
+        //   F.kl_div([-1, -2, -0.5], [0.2, 0.3, 0.5], reduction='batchmean') (1-d: divided by 3).
+        let x = Tensor<Double>([[0.3, -1.2, 0.8], [1.1, 0.2, -0.4]], requiresGrad: true)
+        let y = Tensor<Double>([[0.1, 0.4, 2.5], [0.7, -0.9, -0.2]], requiresGrad: true)
+        let loss = klDivergence(logSoftmax(x, axis: 1), softmax(y, axis: 1), reduction: .batchMean)
+        #expect(close(loss, 0.14322841631249292, 1e-13))
+        let g = try gradients(of: [loss], withRespectTo: [x, y])
+        let gx: [Double] = [0.13671504390826666, -0.011621635974123665, -0.125093407934143,
+                            -0.004050185808988804, 0.061977018154782196, -0.057926832345793364]
+        let gy: [Double] = [-0.06534900806596887, 0.0026330318829328003, 0.06271597618303607,
+                            -0.019831416807016368, -0.047936295113964855, 0.06776771192098123]
+        for (a, e) in zip(g[0]!.scalars + g[1]!.scalars, gx + gy) { #expect(Swift.abs(a - e) < 1e-13) }
+        let logTarget = klDivergence(logSoftmax(x, axis: 1), y, reduction: .batchMean, logTarget: true)
+        #expect(close(logTarget, 23.478806837154142, 1e-11))
+        #expect(close(klDivergence(Tensor<Double>([-1, -2, -0.5]), Tensor([0.2, 0.3, 0.5]), reduction: .batchMean),
+                      0.006782328645142148, 1e-15))
+        try gradgradcheck("kl batchmean", x) { klDivergence(logSoftmax($0, axis: 1), softmax(y.detach(), axis: 1),
+                                                            reduction: .batchMean) }
+    }
+
     @Test("LayerNorm: PyTorch's initialisation, parameters and gradients")
     func layerNormModule() throws {
         let norm = LayerNorm<Double>([3])
