@@ -314,9 +314,10 @@ public final class RecordedFunction<T: Real> {
     /// `points.count / inputCount × outputCount × inputCount` entries and receives, for point
     /// `p`, its Jacobian row-major at offset `p · m · n` (`J[p·m·n + i·n + j] = ∂fᵢ/∂xⱼ`).
     /// In reverse mode (``JacobianMode/automatic`` when there are more inputs than outputs)
-    /// each point costs one forward replay and the outputs' reverse passes, up to eight at a
-    /// time (adjoint lanes), and allocates nothing; in forward mode, one replay with tangent
-    /// lanes. A point whose recorded
+    /// points go eight at a time through one replay with a lane per point (JAX's `vmap`) when
+    /// they take the recorded branches, else alone with the outputs' reverse passes up to
+    /// eight at a time; nothing is allocated per point. In forward mode, a point costs one
+    /// replay with tangent lanes. A point whose recorded
     /// comparisons come out differently is handled as ``policy`` says (recorded again, or
     /// the error thrown, with the Jacobians of the earlier points written).
     ///
@@ -362,37 +363,54 @@ public final class RecordedFunction<T: Real> {
         }
     }
 
-    /// The reverse part of ``jacobians(at:into:mode:)``: per point one forward replay, then
-    /// the outputs' backward passes `L` at a time (adjoint lanes), each row bit for bit the
-    /// one of its own pass; a row that came out with a NaN is redone alone over the
-    /// operations its output reaches (see ``_reverse(seeds:rows:)``).
+    /// The reverse part of ``jacobians(at:into:mode:)``. Points go eight at a time through
+    /// one replay with a lane per point (``_TraceState/replayPoints(_:inputs:into:)``) and one
+    /// backward pass per output, when the recording has no custom rule and the eight points
+    /// take the recorded branches (eight lanes measured faster than four on ba1); any other point goes alone: one forward replay (which
+    /// records again across a changed branch, as ``policy`` says), then the outputs'
+    /// backward passes `L` at a time (adjoint lanes). Every row is bit for bit the one of
+    /// its own pass; a row that came out with a NaN is redone alone over the operations its
+    /// output reaches (see ``_reverse(seeds:rows:)``).
     @inlinable
     internal func _reverseJacobians<let L: Int>(_: InlineArray<L, T>.Type, at points: [T], count: Int,
                                                 x: inout [T], into J: UnsafeMutablePointer<T>) throws(RecordedGradientError) {
+        typealias Points = InlineArray<8, T>
+        let width = 8
         let n = _inputCount, m = outputCount
-        // (lane, slot) pairs per group of L outputs, by decreasing slot, for the recording in
-        // use (a branch change records again and can move the outputs).
+        // Per recording (a branch change records again and can move the outputs): the
+        // (lane, slot) pairs per group of L outputs by decreasing slot, and the buffers.
         var groups: [[(lane: Int, slot: Int)]] = []
-        var groupsOfRecording = 0
+        var recording = 0
         var adj = UnsafeMutablePointer<InlineArray<L, T>>.allocate(capacity: 0)
-        var adjCapacity = 0
-        defer { adj.deallocate() }
-        for p in 0..<count {
+        var lanes = UnsafeMutablePointer<Points>.allocate(capacity: 0)
+        var capacity = 0
+        defer {
+            adj.deallocate()
+            lanes.deallocate()
+        }
+        func prepare() {
+            guard recording != _recordings else { return }
+            recording = _recordings
+            groups = stride(from: 0, to: m, by: L).map { first in
+                (first..<Swift.min(first + L, m)).compactMap { r in outputSlots[r].map { (lane: r - first, slot: $0) } }
+                    .sorted { $0.slot > $1.slot }
+            }
+            let needed = state.pointee.slotCapacity
+            if capacity < needed {
+                adj.deallocate()
+                lanes.deallocate()
+                capacity = needed
+                adj = .allocate(capacity: capacity)
+                adj.initialize(repeating: InlineArray(repeating: 0), count: capacity)
+                // Values, constants and partials (3 per slot), then the adjoints.
+                lanes = .allocate(capacity: 4 * capacity)
+                lanes.initialize(repeating: Points(repeating: 0), count: 4 * capacity)
+            }
+        }
+        func onePoint(_ p: Int) throws(RecordedGradientError) {
             for j in 0..<n { x[j] = points[p &* n &+ j] }
             try _forward(at: x)
-            if groupsOfRecording != _recordings {
-                groupsOfRecording = _recordings
-                groups = stride(from: 0, to: m, by: L).map { first in
-                    (first..<Swift.min(first + L, m)).compactMap { r in outputSlots[r].map { (lane: r - first, slot: $0) } }
-                        .sorted { $0.slot > $1.slot }
-                }
-                if adjCapacity < state.pointee.count {
-                    adj.deallocate()
-                    adjCapacity = state.pointee.count
-                    adj = .allocate(capacity: adjCapacity)
-                    adj.initialize(repeating: InlineArray(repeating: 0), count: adjCapacity)
-                }
-            }
+            prepare()
             let block = J + p &* m &* n
             for (g, seeds) in groups.enumerated() {
                 let first = g &* L
@@ -416,6 +434,46 @@ public final class RecordedFunction<T: Real> {
                         let exact = _reverse(seeds: seeds, rows: true)
                         for j in 0..<n { row[j] = exact[j] }
                     }
+                }
+            }
+        }
+        /// Points `p..<p+width` in one replay; false (nothing written) when a comparison changed.
+        func pointGroup(_ p: Int) -> Bool {
+            prepare()
+            let s = state
+            let values = lanes, adjoints = lanes + 3 * capacity
+            for j in 0..<n { values[j] = Points { l in points[(p &+ l) &* n &+ j] } }
+            guard _TraceState.replayPoints(s, inputs: n, into: values) else { return false }
+            var alone = InlineArray<8, Bool>(repeating: false)
+            for r in 0..<m {
+                guard let slot = outputSlots[r] else {
+                    for l in 0..<width { (J + ((p &+ l) &* m &+ r) &* n).update(repeating: 0, count: n) }
+                    continue
+                }
+                _TraceState.backwardPoints(s, from: slot, values: values, adjoints: adjoints)
+                for l in 0..<width {
+                    let row = J + ((p &+ l) &* m &+ r) &* n
+                    for j in 0..<n {
+                        row[j] = adjoints[j][l]
+                        if row[j].isNaN { alone[l] = true }
+                    }
+                }
+            }
+            // A NaN may come from an operation only another output reaches: such a point is
+            // redone alone, where `onePoint` finds the rows that need it.
+            for l in 0..<width where alone[l] && m > 1 { try? onePoint(p &+ l) }
+            return true
+        }
+        let grouped = state.pointee.customs.isEmpty
+        var p = 0
+        while p < count {
+            if grouped && p + width <= count && pointGroup(p) {
+                p &+= width
+            } else {
+                let end = grouped ? Swift.min(p + width, count) : p + 1
+                while p < end {
+                    try onePoint(p)
+                    p &+= 1
                 }
             }
         }

@@ -43,7 +43,12 @@ internal struct _TraceComparison {
     /// `Real` type: lanes compare their values).
     @inlinable @inline(__always)
     func holds<V: Real>(_ v: UnsafeMutablePointer<V>) -> Bool {
-        let x = v[Int(a)], y = v[Int(b)]
+        holds(v[Int(a)], v[Int(b)])
+    }
+
+    /// Whether the comparison comes out as recorded on operand values `x` and `y`.
+    @inlinable @inline(__always)
+    func holds<V: Real>(_ x: V, _ y: V) -> Bool {
         let result: Bool
         switch kind {
         case 0: result = x < y

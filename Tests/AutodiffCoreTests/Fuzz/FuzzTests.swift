@@ -391,6 +391,11 @@ extension Fuzzer {
                 expectClose(Array(batched[(jf.count * x.count)...]), jf.flatMap { $0 },
                             "RecordedFunction.jacobians (\(mode)) at x after x0", rtol: 1e-7, atol: 1e-12, where_)
             }
+            // Eight points in one replay with a lane per point (when x takes the recorded branches).
+            var eight = [Double](repeating: .nan, count: 8 * jf.count * x.count)
+            try fresh().jacobians(at: Array(repeating: x, count: 8).flatMap { $0 }, into: &eight, mode: .reverse)
+            expectClose(eight, Array(repeating: jf.flatMap { $0 }, count: 8).flatMap { $0 },
+                        "RecordedFunction.jacobians (reverse) at eight points in one replay", rtol: 1e-7, atol: 1e-12, where_)
             let (firstY, firstT) = try fresh().jvp(at: x, direction: direction)
             expect(zip(firstY, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
                    "RecordedFunction.jvp's value as the first call at x", "\(where_)\(firstY) vs \(expected)")

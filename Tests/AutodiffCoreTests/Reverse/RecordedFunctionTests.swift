@@ -110,9 +110,12 @@ struct RecordedFunctionTests {
         #expect(oneShot[0] == [3, 0, 2])
         #expect(oneShot[1][0] == 0 && oneShot[1][1] == .infinity && oneShot[1][2] == 1)
         #expect(try recorded.jacobian(at: x, mode: .reverse) == oneShot)
-        var J = [Double](repeating: -1, count: 2 * 6)
-        try recorded.jacobians(at: x + x, into: &J, mode: .reverse)
-        #expect(J == Array((oneShot[0] + oneShot[1]) + (oneShot[0] + oneShot[1])))
+        // 2 points (one at a time) and 9 (eight in one replay with a lane per point, then one).
+        for count in [2, 9] {
+            var J = [Double](repeating: -1, count: count * 6)
+            try recorded.jacobians(at: Array(repeating: x, count: count).flatMap { $0 }, into: &J, mode: .reverse)
+            #expect(J == Array(repeating: oneShot[0] + oneShot[1], count: count).flatMap { $0 })
+        }
     }
 
     /// A fuzzer finding: maximumMagnitude against a constant picks the variable at x0 and the
@@ -143,6 +146,23 @@ struct RecordedFunctionTests {
         var J = [Double](repeating: .nan, count: 8)
         try RecordedFunction(at: x0) { x in g(x) }.jacobians(at: x0 + x, into: &J, mode: .forward)
         #expect(Array(J[4...]) == expected.flatMap { $0 })
+    }
+
+    @Test("points eight at a time (a lane per point) give the bits of each point alone")
+    func pointLanes() throws {
+        let count = 11
+        let points = (0..<(4 * count)).map { 0.6 * Double.cos(0.7 * Double($0) + 0.2) }
+        let f = RecordedFunction(at: Array(points[0..<4])) { x in Self.chain(x) }
+        var J = [Double](repeating: .nan, count: count * 16)
+        try f.jacobians(at: points, into: &J, mode: .reverse)
+        for p in 0..<count {
+            var one = [Double](repeating: .nan, count: 16)
+            try f.jacobians(at: Array(points[(4 * p)..<(4 * p + 4)]), into: &one, mode: .reverse)
+            #expect(Array(J[(16 * p)..<(16 * p + 16)]) == one, "point \(p)")
+            let expected = jacobian(at: Array(points[(4 * p)..<(4 * p + 4)]), mode: .reverse) { (x: [Reverse<Double>]) in Self.chain(x) }
+            #expect(one == expected.flatMap { $0 }, "point \(p) against the one-shot reverse Jacobian")
+        }
+        #expect(f.recordings == 1)
     }
 
     @Test("Jacobians at many points by replay equal the one-shot Jacobian at each, in both modes")
