@@ -57,7 +57,7 @@ static const vm_f4 table_f4[AUTODIFF_VM_COUNT] = {AUTODIFF_VM_FUNCTIONS(ENTRY_F4
 // whose argument is above `above` are recomputed with `fix` (glibc's function): SLEEF's
 // exp overflows from 709.78271114955 on, a little before the largest finite result
 // (e^709.782712893384), and its log1p is ∞ above 1e307 (Float: 1e38) where the result
-// is finite. (One compare per vector: a second pass over y cost 0.3 ns per element.)
+// is finite. (One compare per vector: a second pass over y was measurably slower.)
 #define DRIVER(name, F, T, V, W, ATTRIBUTES)                                             \
     ATTRIBUTES static inline V name##_one(F f, T (*fix)(T), T above, V v) {             \
         V r = f(v);                                                                      \

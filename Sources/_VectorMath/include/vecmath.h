@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/// The functions, numbered as AutodiffTensor's `_VectorMath` names them.
+/// The functions with a vector path.
 typedef enum {
     AUTODIFF_VM_EXP = 0,
     AUTODIFF_VM_LOG = 1,
