@@ -6,7 +6,7 @@ import PackageDescription
 // RealModule, ComplexModule and the Numerics umbrella):
 //
 //   AutodiffCore      rules, Dual, Reverse, tape, operators, gradient checker  (swift-numerics only)
-//   AutodiffTensor    Tensor on BLAS/LAPACK and the eager autograd             (+ LAPACKE, OpenBLAS)
+//   AutodiffTensor    Tensor on BLAS/LAPACK and the eager autograd             (+ LAPACKE, OpenBLAS, SLEEF)
 //   AutodiffTraining  layers, losses, optimizers, data loading, SVG plots
 //   Autodiff          the umbrella: re-exports all three and RealModule
 let package = Package(
@@ -34,9 +34,19 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
         ),
+        // SLEEF, the vectorised libm. On Debian: apt-get install libsleef-dev (scripts/setup.sh
+        // does it). Internal: only _VectorMath includes it.
+        .systemLibrary(
+            name: "_CSleef",
+            pkgConfig: "sleef",
+            providers: [.apt(["libsleef-dev"])]
+        ),
+        // The loops that call SLEEF's vector functions, in C: each compiled for its own
+        // instruction set and picked at run time (see vecmath.c). Imported by AutodiffTensor only.
+        .target(name: "_VectorMath", dependencies: ["_CSleef"]),
         .target(
             name: "AutodiffTensor",
-            dependencies: ["AutodiffCore", "_CLAPACK", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["AutodiffCore", "_CLAPACK", "_VectorMath", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(
             name: "AutodiffTraining",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (installs LAPACKE/OpenBLAS first when missing), then the exit
+# Runs the whole test suite (installs LAPACKE/OpenBLAS/SLEEF first when missing), then the exit
 # tests of misuse messages again against a release build: Swift's `precondition` prints
 # nothing under -O, so the messages users see must be proven in release (every suite named
 # *MisuseMessages*; see Sources/AutodiffCore/Core/Failure.swift).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the tour of the seed tutorials' examples (installs LAPACKE/OpenBLAS first when missing).
+# Runs the tour of the seed tutorials' examples (installs LAPACKE/OpenBLAS/SLEEF first when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

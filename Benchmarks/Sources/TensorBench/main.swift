@@ -1,5 +1,6 @@
 // TensorBench: Tensor operations against NumPy on the same machine, in the same run.
-//   swift run -c release --package-path Benchmarks TensorBench
+//   swift run -c release --package-path Benchmarks TensorBench [filter]
+// (with a filter, only the rows whose name contains it, e.g. "1e6")
 // Runs Benchmarks/peers/numpy_tensor_bench.py with python3 (NumPy needed) and
 // prints: op, ours, NumPy, ratio (ours / NumPy; below 1 is faster than NumPy).
 import Autodiff
@@ -25,28 +26,42 @@ let spd = matmul(m, m.transposed()) + Tensor<Double>.eye(500) * 500
 let rhs = Tensor<Double>.randomNormal([500, 1], using: &rng)
 let x = Tensor<Double>.randomUniform([1_000_000], lower: -3, upper: 3, using: &rng)
 let xf = Tensor<Float>(shape: x.shape, scalars: x.scalars.map { Float($0) })
+// log's argument: positive.
+let xp = Tensor<Double>.randomUniform([1_000_000], lower: 0.01, upper: 10, using: &rng)
+let xpf = Tensor<Float>(shape: xp.shape, scalars: xp.scalars.map { Float($0) })
 let row = Tensor<Double>.randomNormal([1000], using: &rng)
 
+let filter = CommandLine.arguments.dropFirst().first
 var ours: [(String, Double)] = []
-ours.append(("matmul 16x1000 * 1000x100", best(200) { sink += matmul(a1, b1).scalars[0] }))
-ours.append(("matmul 1000x1000 * 1000x1000", best(10) { sink += matmul(a2, b2).scalars[0] }))
-ours.append(("solve n=500", try best(30) { sink += try solve(spd, rhs).scalars[0] }))
-ours.append(("cholesky n=500", try best(30) { sink += try cholesky(spd).scalars[0] }))
-ours.append(("inverse n=500", try best(30) { sink += try m.inverse().scalars[0] }))
-ours.append(("exp 1e6", best(50) { sink += exp(x).scalars[0] }))
-ours.append(("sin 1e6", best(50) { sink += sin(x).scalars[0] }))
-ours.append(("a + b 1e6", best(50) { sink += (x + x).scalars[0] }))
-ours.append(("a * 2 1e6", best(50) { sink += (x * 2).scalars[0] }))
-ours.append(("[1000,1000] + [1000]", best(50) { sink += (a2 + row).scalars[0] }))
-ours.append(("sum 1e6", best(50) { sink += x.sum().scalars[0] }))
-ours.append(("exp 1e6 Float", best(50) { sink += Double(exp(xf).scalars[0]) }))
+/// Times `name` unless the filter leaves it out.
+@MainActor func measure(_ name: String, _ time: () throws -> Double) rethrows {
+    if let filter, !name.contains(filter) { return }
+    ours.append((name, try time()))
+}
+measure("matmul 16x1000 * 1000x100") { best(200) { sink += matmul(a1, b1).scalars[0] } }
+measure("matmul 1000x1000 * 1000x1000") { best(10) { sink += matmul(a2, b2).scalars[0] } }
+try measure("solve n=500") { try best(30) { sink += try solve(spd, rhs).scalars[0] } }
+try measure("cholesky n=500") { try best(30) { sink += try cholesky(spd).scalars[0] } }
+try measure("inverse n=500") { try best(30) { sink += try m.inverse().scalars[0] } }
+measure("exp 1e6") { best(50) { sink += exp(x).scalars[0] } }
+measure("log 1e6") { best(50) { sink += log(xp).scalars[0] } }
+measure("sin 1e6") { best(50) { sink += sin(x).scalars[0] } }
+measure("tanh 1e6") { best(50) { sink += tanh(x).scalars[0] } }
+measure("a + b 1e6") { best(50) { sink += (x + x).scalars[0] } }
+measure("a * 2 1e6") { best(50) { sink += (x * 2).scalars[0] } }
+measure("[1000,1000] + [1000]") { best(50) { sink += (a2 + row).scalars[0] } }
+measure("sum 1e6") { best(50) { sink += x.sum().scalars[0] } }
+measure("exp 1e6 Float") { best(50) { sink += Double(exp(xf).scalars[0]) } }
+measure("log 1e6 Float") { best(50) { sink += Double(log(xpf).scalars[0]) } }
+measure("sin 1e6 Float") { best(50) { sink += Double(sin(xf).scalars[0]) } }
+measure("tanh 1e6 Float") { best(50) { sink += Double(tanh(xf).scalars[0]) } }
 
 // NumPy, same machine, same run.
 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("peers/numpy_tensor_bench.py").path
 let process = Process()
 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-process.arguments = ["python3", script]
+process.arguments = ["python3", script] + (filter.map { [$0] } ?? [])
 let pipe = Pipe()
 process.standardOutput = pipe
 var numpy: [String: Double] = [:]

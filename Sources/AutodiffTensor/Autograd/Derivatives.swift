@@ -88,7 +88,11 @@ extension Tensor {
     func _derivative(of f: UnaryFunction, order n: Int) -> Tensor {
         Tensor._op("\(f.forwardName)_derivative\(n)", String(f.backwardName.dropLast(9)) + "Derivative\(n)Backward0",
                    [self], saving: [self], {
-            if n == 1 { return _mapValues { f.evaluate($0).derivative } }
+            if n == 1 {
+                // exp, sin, tanh, ... on Float/Double: SLEEF's vector functions (FastKernels.swift).
+                if let fast = _fastDerivative(f, _buffer.elements) { return Tensor(_shape: shape, _scalars: fast) }
+                return _mapValues { f.evaluate($0).derivative }
+            }
             return _mapValues { _nthDerivative(f, $0, n) }
         }) { [self] g in [g * self._derivative(of: f, order: n + 1)] }
     }

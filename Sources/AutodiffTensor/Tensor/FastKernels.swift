@@ -1,5 +1,6 @@
 import AutodiffCore
 import RealModule
+internal import _VectorMath
 
 // Concrete fast paths of the elementwise kernels for `Tensor<Double>` and
 // `Tensor<Float>`.
@@ -18,6 +19,10 @@ import RealModule
 // stays the single definition of the math (`TensorElementwiseTests` checks every
 // case bit-for-bit against `evaluate` for Float and Double, including NaN, ±∞,
 // ±0). Large loops are split across cores.
+//
+// Exceptions: exp, log, sin, cos, tanh, expm1, log1p and sigmoid go through SLEEF's
+// vector functions on x86-64 (`_vectorMap`): within 1 ULP of the table's value, which
+// `VectorMathTests` checks.
 
 /// Elements per chunk below which a loop stays on the calling thread: cheap
 /// operations (add, multiply, …) and transcendental ones (exp, sin, …).
@@ -78,12 +83,104 @@ func _fastMapBuffer<T: Real & BinaryFloatingPoint>(_ f: UnaryFunction, _ x: Unsa
     // case inlines a loop compiled for its own rule. (With the switch outside the chunk
     // closure the rule reached the loop as a captured value: a switch per element,
     // measured 1.5-3.7x slower.)
+    let vector = _vectorFunction(f)
     _fastParallelFor(n, grain: f.isCheap ? _fastCheapGrain : _fastCostlyGrain) { s, e in
+        if let vector, _vectorMap(vector, x + s, y + s, e - s) { return }
         @inline(__always) func run(_ rule: UnaryFunction) {
             for i in s..<e { (y + i).initialize(to: rule.value(x[i])) }
         }
         f.withConstantRule(run)
     }
+}
+
+// MARK: Vector math (SLEEF)
+
+/// The function of SLEEF's vector path that computes `f`, if it has one.
+@inline(__always)
+func _vectorFunction(_ f: UnaryFunction) -> autodiff_vm_function? {
+    switch f {
+    case .exp: AUTODIFF_VM_EXP
+    case .log: AUTODIFF_VM_LOG
+    case .sin: AUTODIFF_VM_SIN
+    case .cos: AUTODIFF_VM_COS
+    case .tanh: AUTODIFF_VM_TANH
+    case .expMinusOne: AUTODIFF_VM_EXPM1
+    case .logOnePlus: AUTODIFF_VM_LOG1P
+    case .sigmoid: AUTODIFF_VM_SIGMOID
+    default: nil
+    }
+}
+
+/// `y = f(x)` over `n` elements through SLEEF's 1-ULP vector functions, with the widest
+/// instruction set the CPU has (or `isa`, lowered to what it has). False, with `y`
+/// untouched, where there is no vector path: `T` is neither Double nor Float, or the
+/// machine is not x86-64 (the callers then run their scalar loops).
+@inline(__always)
+func _vectorMap<T>(_ f: autodiff_vm_function, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int,
+                   isa: autodiff_vm_isa = AUTODIFF_VM_BEST) -> Bool {
+    #if arch(x86_64)
+    if T.self == Double.self {
+        return autodiff_vm_map_f64(f, isa, UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
+                                   UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), n) != 0
+    }
+    if T.self == Float.self {
+        return autodiff_vm_map_f32(f, isa, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                   UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), n) != 0
+    }
+    #endif
+    return false
+}
+
+/// f′ at every element of `x` for the functions whose derivative recomputes one with a
+/// vector path: exp, expm1, tanh and sigmoid from their value Ω (the table's
+/// `derivative(at:value:)`), sin and cos as cos x and −sin x. Nil for any other function,
+/// scalar type or machine (the caller then evaluates the table per element).
+@inline(__always)
+func _fastDerivative<S>(_ f: UnaryFunction, _ x: [S]) -> [S]? {
+    if S.self == Double.self {
+        return _fastDerivativeConcrete(f, unsafeBitCast(x, to: [Double].self)).map { unsafeBitCast($0, to: [S].self) }
+    }
+    if S.self == Float.self {
+        return _fastDerivativeConcrete(f, unsafeBitCast(x, to: [Float].self)).map { unsafeBitCast($0, to: [S].self) }
+    }
+    return nil
+}
+
+@_specialize(where T == Double)
+@_specialize(where T == Float)
+func _fastDerivativeConcrete<T: Real & BinaryFloatingPoint>(_ f: UnaryFunction, _ x: [T]) -> [T]? {
+    #if arch(x86_64)
+    // The function the vector path computes first.
+    let first: autodiff_vm_function
+    switch f {
+    case .exp, .expMinusOne, .tanh, .sigmoid: first = _vectorFunction(f)!
+    case .sin: first = AUTODIFF_VM_COS
+    case .cos: first = AUTODIFF_VM_SIN
+    default: return nil
+    }
+    guard autodiff_vm_available() != AUTODIFF_VM_NONE else { return nil }
+    let n = x.count
+    return [T](unsafeUninitializedCapacity: n) { out, initialized in
+        x.withUnsafeBufferPointer { src in
+            guard n > 0, let px = src.baseAddress, let py = out.baseAddress else { return }
+            _fastParallelFor(n, grain: _fastCostlyGrain) { s, e in
+                _ = _vectorMap(first, px + s, py + s, e - s)
+                switch f {
+                case .sin, .exp: break
+                case .cos: for i in s..<e { py[i] = -py[i] }
+                default:
+                    @inline(__always) func run(_ rule: UnaryFunction) {
+                        for i in s..<e { py[i] = rule.derivative(at: px[i], value: py[i]) }
+                    }
+                    f.withConstantRule(run)
+                }
+            }
+        }
+        initialized = n
+    }
+    #else
+    return nil
+    #endif
 }
 
 // MARK: Binary

@@ -23,6 +23,8 @@ struct TensorElementwiseTests {
     @Test("map(f) on Double and Float tensors equals the rule table's value, bit for bit, for every function",
           arguments: UnaryFunction.allCases)
     func unaryMatchesRuleTable(_ f: UnaryFunction) {
+        // exp, sin, ... through SLEEF: within 1 ULP instead (VectorMathTests).
+        if VectorMathTests.available && vectorFunctions.contains(f) { return }
         // Small (serial) and large (split across cores) tensors.
         var rng = RandomGenerator(seed: 5)
         let random = (0..<100_000).map { _ in 8 * rng.nextUniform() - 4 }
@@ -82,10 +84,11 @@ struct TensorElementwiseTests {
         // Sizes around the chunking boundaries (not multiples of the chunk count).
         for n in [(1 << 16) - 1, 1 << 17, 1_000_003] {
             let x = Tensor<Double>((0..<n).map { Double($0) * 1e-3 - 7 })
-            let y = exp(x) + x * 2
+            // (atan: a scalar loop; for SLEEF's see VectorMathTests.positionIndependent)
+            let y = atan(x) + x * 2
             #expect(y.count == n)
             let s = y.scalars
-            #expect(zip(x.scalars, s).allSatisfy { $1 == Double.exp($0) + $0 * 2 }, "n=\(n)")
+            #expect(zip(x.scalars, s).allSatisfy { $1 == Double.atan($0) + $0 * 2 }, "n=\(n)")
         }
     }
 
