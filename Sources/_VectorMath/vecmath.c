@@ -17,10 +17,9 @@
 #include <string.h>
 #include <sleef.h>
 
-// The functions in the order of autodiff_vm_function (sigmoid, which is built on exp,
-// excepted). X(name) expands once per function.
-#define AUTODIFF_VM_FUNCTIONS(X) X(exp) X(log) X(sin) X(cos) X(tanh) X(expm1) X(log1p)
-#define AUTODIFF_VM_COUNT 7
+// The functions in the order of autodiff_vm_function. X(name) expands once per function.
+#define AUTODIFF_VM_FUNCTIONS(X) X(exp) X(log) X(sin) X(cos) X(expm1) X(log1p)
+#define AUTODIFF_VM_COUNT 6
 
 // The AVX2 and AVX-512F entry points (sleef.h declares them only for files compiled
 // for those sets). The SSE2-width ones are SLEEF's dispatchers, declared by sleef.h.
@@ -104,29 +103,14 @@ autodiff_vm_isa autodiff_vm_available(void) {
 }
 
 // glibc's scalar functions, which the rule table calls, in the same order.
-static double (*const scalar_d[AUTODIFF_VM_COUNT])(double) = {exp, log, sin, cos, tanh, expm1, log1p};
-static float (*const scalar_f[AUTODIFF_VM_COUNT])(float) = {expf, logf, sinf, cosf, tanhf, expm1f, log1pf};
+static double (*const scalar_d[AUTODIFF_VM_COUNT])(double) = {exp, log, sin, cos, expm1, log1p};
+static float (*const scalar_f[AUTODIFF_VM_COUNT])(float) = {expf, logf, sinf, cosf, expm1f, log1pf};
 
-/// Elements per block of the sigmoid: its exponentials are computed into a buffer of
-/// this many on the stack (a multiple of every vector width).
-#define SIGMOID_BLOCK 256
-
-#define MAP(name, T, FABS, SCALAR, EXP_ABOVE, LOG1P_ABOVE, D_WIDE, T_WIDE, D_MID, T_MID, D_BASE, T_BASE)         \
+#define MAP(name, T, SCALAR, EXP_ABOVE, LOG1P_ABOVE, D_WIDE, T_WIDE, D_MID, T_MID, D_BASE, T_BASE)         \
     int name(autodiff_vm_function f, autodiff_vm_isa isa, const T *x, T *y, size_t n) {  \
         autodiff_vm_isa best = autodiff_vm_available();                                  \
         if (isa > best) isa = best;                                                      \
-        if (isa == AUTODIFF_VM_NONE || (unsigned)f > AUTODIFF_VM_SIGMOID) return 0;      \
-        if (f == AUTODIFF_VM_SIGMOID) {                                                  \
-            T e[SIGMOID_BLOCK];                                                          \
-            for (size_t s = 0; s < n; s += SIGMOID_BLOCK) {                              \
-                size_t m = n - s < SIGMOID_BLOCK ? n - s : SIGMOID_BLOCK;                \
-                for (size_t k = 0; k < m; k++) e[k] = -FABS(x[s + k]);                   \
-                name(AUTODIFF_VM_EXP, isa, e, e, m);                                     \
-                for (size_t k = 0; k < m; k++)                                           \
-                    y[s + k] = x[s + k] >= 0 ? 1 / (1 + e[k]) : e[k] / (1 + e[k]);       \
-            }                                                                            \
-            return 1;                                                                    \
-        }                                                                                \
+        if (isa == AUTODIFF_VM_NONE || (unsigned)f >= AUTODIFF_VM_COUNT) return 0;       \
         T (*fix)(T) = 0;                                                                 \
         T above = 0;                                                                     \
         if (f == AUTODIFF_VM_EXP) fix = SCALAR[f], above = EXP_ABOVE;                    \
@@ -138,8 +122,8 @@ static float (*const scalar_f[AUTODIFF_VM_COUNT])(float) = {expf, logf, sinf, co
         }                                                                                \
         return 1;                                                                        \
     }
-MAP(autodiff_vm_map_f64, double, fabs, scalar_d, 709.78, 1e307, drive_d8, table_d8, drive_d4, table_d4, drive_d2, table_d2)
-MAP(autodiff_vm_map_f32, float, fabsf, scalar_f, 88.72f, 1e38f, drive_f16, table_f16, drive_f8, table_f8, drive_f4, table_f4)
+MAP(autodiff_vm_map_f64, double, scalar_d, 709.78, 1e307, drive_d8, table_d8, drive_d4, table_d4, drive_d2, table_d2)
+MAP(autodiff_vm_map_f32, float, scalar_f, 88.72f, 1e38f, drive_f16, table_f16, drive_f8, table_f8, drive_f4, table_f4)
 
 #else
 

@@ -89,7 +89,7 @@ extension Tensor {
         Tensor._op("\(f.forwardName)_derivative\(n)", String(f.backwardName.dropLast(9)) + "Derivative\(n)Backward0",
                    [self], saving: [self], {
             if n == 1 {
-                // exp, sin, tanh, ... on Float/Double: SLEEF's vector functions (FastKernels.swift).
+                // exp, sin, cos, expm1 on Float/Double: SLEEF's vector functions (FastKernels.swift).
                 if let fast = _fastDerivative(f, _buffer.elements) { return Tensor(_shape: shape, _scalars: fast) }
                 return _mapValues { f.evaluate($0).derivative }
             }
