@@ -26,7 +26,10 @@ BUILD = ROOT / ".build/debug"
 def flags():
     shims = next(ROOT.glob(".build/checkouts/swift-numerics/Sources/_NumericsShims/include"))
     return ["-I", str(BUILD / "Modules"), "-I", str(shims),
-            "-Xcc", f"-fmodule-map-file={ROOT / 'Sources/_CLAPACK/module.modulemap'}"]
+            "-Xcc", f"-fmodule-map-file={ROOT / 'Sources/_CLAPACK/module.modulemap'}",
+            "-Xcc", f"-fmodule-map-file={ROOT / 'Sources/_CSleef/module.modulemap'}",
+            # the C target's generated module map (SwiftPM writes it into the build directory)
+            "-Xcc", f"-fmodule-map-file={BUILD / '_VectorMath.build/module.modulemap'}"]
 
 
 def times(path):
