@@ -366,16 +366,16 @@ public final class RecordedFunction<T: Real> {
     /// The reverse part of ``jacobians(at:into:mode:)``. Points go eight at a time through
     /// one replay with a lane per point (``_TraceState/replayPoints(_:inputs:into:)``) and one
     /// backward pass per output, when the recording has no custom rule and the eight points
-    /// take the recorded branches (eight lanes measured faster than four on ba1); any other point goes alone: one forward replay (which
-    /// records again across a changed branch, as ``policy`` says), then the outputs'
-    /// backward passes `L` at a time (adjoint lanes). Every row is bit for bit the one of
+    /// take the recorded branches (eight lanes measured faster than four on ba1); any other
+    /// point goes alone: one forward replay (which records again across a changed branch, as
+    /// ``policy`` says), then the outputs' backward passes `L` at a time (adjoint lanes). Every row is bit for bit the one of
     /// its own pass; a row that came out with a NaN is redone alone over the operations its
     /// output reaches (see ``_reverse(seeds:rows:)``).
     @inlinable
     internal func _reverseJacobians<let L: Int>(_: InlineArray<L, T>.Type, at points: [T], count: Int,
                                                 x: inout [T], into J: UnsafeMutablePointer<T>) throws(RecordedGradientError) {
         typealias Points = InlineArray<8, T>
-        let width = 8
+        let width = Points.count
         let n = _inputCount, m = outputCount
         // Per recording (a branch change records again and can move the outputs): the
         // (lane, slot) pairs per group of L outputs by decreasing slot, and the buffers.
@@ -438,7 +438,7 @@ public final class RecordedFunction<T: Real> {
             }
         }
         /// Points `p..<p+width` in one replay; false (nothing written) when a comparison changed.
-        func pointGroup(_ p: Int) -> Bool {
+        func pointGroup(_ p: Int) throws(RecordedGradientError) -> Bool {
             prepare()
             let s = state
             let values = lanes, adjoints = lanes + 3 * capacity
@@ -461,13 +461,13 @@ public final class RecordedFunction<T: Real> {
             }
             // A NaN may come from an operation only another output reaches: such a point is
             // redone alone, where `onePoint` finds the rows that need it.
-            for l in 0..<width where alone[l] && m > 1 { try? onePoint(p &+ l) }
+            for l in 0..<width where alone[l] && m > 1 { try onePoint(p &+ l) }
             return true
         }
         let grouped = state.pointee.customs.isEmpty
         var p = 0
         while p < count {
-            if grouped && p + width <= count && pointGroup(p) {
+            if grouped && p + width <= count, try pointGroup(p) {
                 p &+= width
             } else {
                 let end = grouped ? Swift.min(p + width, count) : p + 1
