@@ -163,6 +163,12 @@ func jaxRosenTimings() -> [String: Any]? {
 
 if CommandLine.arguments.contains("--rosen") {
     if CommandLine.arguments.contains("--profile") {
+        // `--perf`: only the fused case, 400 calls, no profiler (a steady loop for `perf record`).
+        if CommandLine.arguments.contains("--perf") {
+            let fused = rosenCases(100_000)[1].1
+            for _ in 0..<400 { blackHole(fused()) }
+            exit(0)
+        }
         for (name, body) in rosenCases(100_000).prefix(2) {
             let profiler = Profiler.profile { for _ in 0..<20 { blackHole(body()) } }
             print("rosen-grad n=1e5, \(name) × 20:\n\(profiler.table(sortBy: .selfTime))")

@@ -1,5 +1,6 @@
 import AutodiffCore
 import RealModule
+internal import _VectorMath
 
 // MARK: - Layering (read this before adding an operation)
 //
@@ -38,6 +39,12 @@ import RealModule
 // axis out of range, a bad reshape) stop through `autodiffFailure` (AutodiffCore),
 // whose message names the operation and the shapes in debug and release builds.
 
+/// Has the C heap keep freed tensor-sized blocks for reuse instead of unmapping them
+/// (once per process; later calls cost a C call and a load). Why and how: heap.c
+/// (_VectorMath). A C call, so that no optimisation drops it from `TensorBuffer.init`.
+@usableFromInline
+func _keepLargeHeapBlocks() { _ = autodiff_heap_keep_large_blocks() }
+
 /// The storage of a ``Tensor``: a contiguous row-major array of scalars.
 ///
 /// Internal; shared between tensors until one of them is mutated.
@@ -47,7 +54,10 @@ final class TensorBuffer<Scalar>: @unchecked Sendable {
     // i.e. when exactly one tensor refers to it.
     @usableFromInline var elements: [Scalar]
 
-    @inlinable init(_ elements: [Scalar]) { self.elements = elements }
+    @inlinable init(_ elements: [Scalar]) {
+        _keepLargeHeapBlocks()   // once per process: freed large tensors are reused, not unmapped
+        self.elements = elements
+    }
 }
 
 /// A dense n-dimensional array of scalars with value semantics.

@@ -5,6 +5,7 @@
 // else SSE2). Internal to AutodiffTensor.
 
 #include <stddef.h>
+#include "heap.h"
 
 /// The functions with a vector path: those whose SLEEF 1-ULP function stays within 1 ULP
 /// of glibc's, which the rule table calls. Not tanh (glibc's is up to 2.1 ULP from the exact
