@@ -163,6 +163,44 @@ func jaxRosenTimings() -> [String: Any]? {
 
 if CommandLine.arguments.contains("--rosen") {
     if CommandLine.arguments.contains("--profile") {
+        // `--kernel`: the per-element cost of the fused map's loops alone, one thread
+        // (forward on Double, partials on DualVector<Double, 2> and on _ElementwiseDual,
+        // partials written by hand).
+        if CommandLine.arguments.contains("--kernel") {
+            let n = 100_000
+            let a = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+            let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+            let y = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+            let da = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+            let db = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+            for i in 0..<n { a[i] = 0.9 * cos(Double(i)); b[i] = 0.9 * sin(Double(i)); y[i] = 0; da[i] = 0; db[i] = 0 }
+            let f = RosenTerm()
+            let forward = medianThreadTime { for i in 0..<n { y[i] = f(a[i], b[i]) }; blackHole(y[n - 1]) }
+            let lanes = medianThreadTime {
+                for i in 0..<n {
+                    let r = f(DualVector<Double, 2>(a[i], seed: 0), DualVector<Double, 2>(b[i], seed: 1))
+                    da[i] = r.partials[0]; db[i] = r.partials[1]
+                }
+                blackHole(da[n - 1] + db[n - 1])
+            }
+            let fields = medianThreadTime {
+                for i in 0..<n {
+                    let r = f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0))
+                    da[i] = r.d0; db[i] = r.d1
+                }
+                blackHole(da[n - 1] + db[n - 1])
+            }
+            let byHand = medianThreadTime {
+                for i in 0..<n {
+                    let t = b[i] - a[i] * a[i]
+                    da[i] = -400 * a[i] * t - 2 * (1 - a[i]); db[i] = 200 * t
+                }
+                blackHole(da[n - 1] + db[n - 1])
+            }
+            print("n=1e5, thread CPU: forward \(formatTime(forward)), DualVector<Double, 2> \(formatTime(lanes)), "
+                  + "_ElementwiseDual \(formatTime(fields)), partials by hand \(formatTime(byHand))")
+            exit(0)
+        }
         // `--perf`: only the fused case, 400 calls, no profiler (a steady loop for `perf record`).
         if CommandLine.arguments.contains("--perf") {
             let fused = rosenCases(100_000)[1].1

@@ -7,9 +7,9 @@ import RealModule
 //
 // - Forward: one pass over the broadcast shape calling `f` on `Scalar`; no
 //   intermediate tensors (the expression inside `f` never becomes tensors).
-// - Backward: one pass calling `f` on `DualVector<Scalar, k>` (k = number of
-//   inputs, one lane per input), so every partial of every element comes from
-//   one forward-mode evaluation; each partial times the incoming gradient,
+// - Backward: one pass calling `f` on dual numbers with one lane per input
+//   ("Partials of one element" below), so every partial of every element comes
+//   from one forward-mode evaluation; each partial times the incoming gradient,
 //   summed back over broadcast axes (`_sumTo`), as the binary operations do.
 // - Twice (and more) differentiable: when the backward is itself recorded
 //   (`createGraph`), the partials are fused maps of `ElementwisePartialK(f, i)`,
@@ -111,6 +111,39 @@ extension Tensor {
     }
 }
 
+// MARK: Partials of one element
+
+// The backward's partials of one element come from one evaluation of `f` on
+// `_ElementwiseDual` (AutodiffCore: plain lanes, no checks; Benchmarks/RESULTS.md
+// has its speed) when the scalar is Float or Double. Its lanes equal DualVector's whenever
+// they are all finite; an element with a non-finite lane (an infinite partial,
+// or 0·∞ where DualVector keeps an exact 0) is evaluated again on DualVector, out
+// of line. Other scalars (nested AD numbers, whose `isFinite` looks at the value
+// only) always take DualVector.
+
+@inlinable @inline(__always)
+func _fastPartials<Scalar>(_: Scalar.Type) -> Bool {
+    Scalar.self == Double.self || Scalar.self == Float.self
+}
+
+@inlinable @inline(never)
+func _exactPartial<Scalar: Real, F: ElementwiseFunction1>(_ f: F, _ a: Scalar) -> Scalar {
+    f(Dual(a, derivative: 1)).derivative
+}
+
+@inlinable @inline(never)
+func _exactPartials<Scalar: Real, F: ElementwiseFunction2>(_ f: F, _ a: Scalar, _ b: Scalar) -> (Scalar, Scalar) {
+    let r = f(DualVector<Scalar, 2>(a, seed: 0), DualVector<Scalar, 2>(b, seed: 1))
+    return (r.partials[0], r.partials[1])
+}
+
+@inlinable @inline(never)
+func _exactPartials<Scalar: Real, F: ElementwiseFunction3>(_ f: F, _ a: Scalar, _ b: Scalar, _ c: Scalar)
+    -> (Scalar, Scalar, Scalar) {
+    let r = f(DualVector<Scalar, 3>(a, seed: 0), DualVector<Scalar, 3>(b, seed: 1), DualVector<Scalar, 3>(c, seed: 2))
+    return (r.partials[0], r.partials[1], r.partials[2])
+}
+
 // MARK: Public entry points
 
 /// `f(x)` elementwise, one fused operation, differentiable to any order
@@ -130,13 +163,17 @@ public func elementwise<Scalar, F: ElementwiseFunction1>(_ x: Tensor<Scalar>, _ 
         for i in s..<e { (y + i).initialize(to: f(a[i])) }
     }, backward: { p, out, s, e in
         let a = p[0], g = p[1], da = out[0]
-        for i in s..<e { (da + i).initialize(to: g[i] * f(Dual(a[i], derivative: 1)).derivative) }
+        for i in s..<e {
+            let r = _fastPartials(Scalar.self) ? f(_ElementwiseDual(a[i], 1, 0, 0)) : _ElementwiseDual(constant: .nan)
+            let pa = r._lanesAreFinite ? r.d0 : _exactPartial(f, a[i])
+            (da + i).initialize(to: g[i] * pa)
+        }
     }, partial: { _, t in elementwise(t[0], ElementwisePartial1(f)) })
 }
 
 /// `f(x, y)` elementwise with NumPy/PyTorch broadcasting, as one fused
 /// operation: one pass, no intermediate tensors. Its backward evaluates `f`
-/// once per element on two-lane ``DualVector`` numbers (both partials in one
+/// once per element on two-lane dual numbers (both partials in one
 /// pass), and it differentiates again (`createGraph`) to any order.
 ///
 /// ```swift
@@ -160,15 +197,17 @@ public func elementwise<Scalar, F: ElementwiseFunction2>(_ x: Tensor<Scalar>, _ 
     }, backward: { p, out, s, e in
         let a = p[0], b = p[1], g = p[2], da = out[0], db = out[1]
         for i in s..<e {
-            let r = f(DualVector<Scalar, 2>(a[i], partials: [1, 0]), DualVector<Scalar, 2>(b[i], partials: [0, 1]))
-            (da + i).initialize(to: g[i] * r.partials[0])
-            (db + i).initialize(to: g[i] * r.partials[1])
+            let r = _fastPartials(Scalar.self) ? f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0))
+                                                : _ElementwiseDual(constant: .nan)
+            let (pa, pb) = r._lanesAreFinite ? (r.d0, r.d1) : _exactPartials(f, a[i], b[i])
+            (da + i).initialize(to: g[i] * pa)
+            (db + i).initialize(to: g[i] * pb)
         }
     }, partial: { k, t in elementwise(t[0], t[1], ElementwisePartial2(f, argument: k)) })
 }
 
 /// `f(x, y, z)` elementwise with broadcasting, as one fused operation
-/// (backward on three-lane ``DualVector`` numbers; differentiable to any order).
+/// (backward on three-lane dual numbers; differentiable to any order).
 ///
 /// ```swift
 /// struct Lerp: ElementwiseFunction3 {
@@ -185,11 +224,13 @@ public func elementwise<Scalar, F: ElementwiseFunction3>(_ x: Tensor<Scalar>, _ 
     }, backward: { p, out, s, e in
         let a = p[0], b = p[1], c = p[2], g = p[3], da = out[0], db = out[1], dc = out[2]
         for i in s..<e {
-            let r = f(DualVector<Scalar, 3>(a[i], partials: [1, 0, 0]), DualVector<Scalar, 3>(b[i], partials: [0, 1, 0]),
-                      DualVector<Scalar, 3>(c[i], partials: [0, 0, 1]))
-            (da + i).initialize(to: g[i] * r.partials[0])
-            (db + i).initialize(to: g[i] * r.partials[1])
-            (dc + i).initialize(to: g[i] * r.partials[2])
+            let r = _fastPartials(Scalar.self)
+                ? f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0), _ElementwiseDual(c[i], 0, 0, 1))
+                : _ElementwiseDual(constant: .nan)
+            let (pa, pb, pc) = r._lanesAreFinite ? (r.d0, r.d1, r.d2) : _exactPartials(f, a[i], b[i], c[i])
+            (da + i).initialize(to: g[i] * pa)
+            (db + i).initialize(to: g[i] * pb)
+            (dc + i).initialize(to: g[i] * pc)
         }
     }, partial: { k, t in elementwise(t[0], t[1], t[2], ElementwisePartial3(f, argument: k)) })
 }

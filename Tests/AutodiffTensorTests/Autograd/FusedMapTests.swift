@@ -94,6 +94,45 @@ struct FusedMapTests {
         }
     }
 
+    @Test("backward partials are DualVector's bit for bit, also where a partial is infinite or NaN")
+    func partialsEqualDualVector() throws {
+        // sqrt at 0 has an infinite partial: DualVector keeps the other lanes' exact zero
+        // (∂/∂b of √a + b² is 2b there), the fast lanes give NaN, and the element is redone.
+        struct Root1: ElementwiseFunction1 { func callAsFunction<S: Real>(_ a: S) -> S { S.sqrt(a) * a + S.exp(a) } }
+        struct Root2: ElementwiseFunction2 { func callAsFunction<S: Real>(_ a: S, _ b: S) -> S { S.sqrt(a) + b * b } }
+        struct Root3: ElementwiseFunction3 {
+            func callAsFunction<S: Real>(_ a: S, _ b: S, _ c: S) -> S { S.sqrt(a) * c + b * c - S.log(b) }
+        }
+        let a = Tensor<Double>([0, 0.25, 1, 0, 2, -1]), b = Tensor<Double>([1.5, -2, 0.5, 3, 0, 1]),
+            c = Tensor<Double>([2, 0, -1, 0.5, 1, 3])
+        func bits(_ t: Tensor<Double>?) -> [UInt64] { (t?.scalars ?? []).map(\.bitPattern) }
+        func leaf(_ t: Tensor<Double>) -> Tensor<Double> { Tensor(shape: t.shape, scalars: t.scalars).requiringGrad() }
+        let x1 = leaf(a)
+        try elementwise(x1, Root1()).sum().backward()
+        #expect(bits(x1.grad) == a.scalars.map { Root1()(Dual($0, derivative: 1)).derivative.bitPattern })
+        let (x2, y2) = (leaf(a), leaf(b))
+        try elementwise(x2, y2, Root2()).sum().backward()
+        let lanes2 = Swift.zip(a.scalars, b.scalars).map { Root2()(DualVector<Double, 2>($0, seed: 0), DualVector($1, seed: 1)) }
+        #expect(bits(x2.grad) == lanes2.map { $0.partials[0].bitPattern })
+        #expect(bits(y2.grad) == lanes2.map { $0.partials[1].bitPattern })
+        #expect(y2.grad!.scalars[0] == 3 && x2.grad!.scalars[0] == .infinity)
+        let (x3, y3, z3) = (leaf(a), leaf(b), leaf(c))
+        try elementwise(x3, y3, z3, Root3()).sum().backward()
+        let lanes3 = (0..<6).map { i in
+            Root3()(DualVector<Double, 3>(a.scalars[i], seed: 0), DualVector(b.scalars[i], seed: 1), DualVector(c.scalars[i], seed: 2))
+        }
+        #expect(bits(x3.grad) == lanes3.map { $0.partials[0].bitPattern })
+        #expect(bits(y3.grad) == lanes3.map { $0.partials[1].bitPattern })
+        #expect(bits(z3.grad) == lanes3.map { $0.partials[2].bitPattern })
+        // And on ordinary inputs, where every element takes the fast lanes.
+        let (p, q) = (agRandom([64], 31), agRandom([64], 32, lower: 0.2, upper: 1.5))
+        let (xm, ym) = (leaf(p), leaf(q))
+        try elementwise(xm, ym, Mixed()).sum().backward()
+        let lanesM = Swift.zip(p.scalars, q.scalars).map { Mixed()(DualVector<Double, 2>($0, seed: 0), DualVector($1, seed: 1)) }
+        #expect(bits(xm.grad) == lanesM.map { $0.partials[0].bitPattern })
+        #expect(bits(ym.grad) == lanesM.map { $0.partials[1].bitPattern })
+    }
+
     @Test("only the inputs that require grad get a gradient")
     func partialRequiresGrad() throws {
         let a = agRandom([3], 21).requiringGrad(), b = agRandom([3], 22)
