@@ -59,7 +59,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AutogradBench",
-            dependencies: ["BenchSupport", .product(name: "Autodiff", package: "Autodiff")],
+            dependencies: ["BenchSupport", "TensorBenchmarkProblems", .product(name: "Autodiff", package: "Autodiff")],
             path: "Sources/AutogradBench"
         ),
         .executableTarget(

@@ -133,3 +133,44 @@ public func tinyMLPLoss(_ model: Sequential<Double>, input: Tensor<Double>, targ
     let difference = target - model(input)
     return (difference * difference).sum()
 }
+
+/// One term of ``rosenbrock(_:)``, `100 (b − a²)² + (1 − a)²` with `a = x[i]`, `b = x[i+1]`,
+/// written once generic over `Real` so that `elementwise` runs it on `Double` forward and
+/// on dual numbers backward.
+///
+/// ```swift
+/// RosenbrockTerm()(1.0, 1.0)    // 0
+/// ```
+public struct RosenbrockTerm: ElementwiseFunction2 {
+    public init() {}
+
+    @inlinable
+    public func callAsFunction<S: Real>(_ a: S, _ b: S) -> S {
+        100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)
+    }
+}
+
+/// The rosen-grad objective of ``rosenbrock(_:)`` with tensor operations on the slices
+/// `x[0..<n-1]` and `x[1..<n]` (one recorded operation per arithmetic step).
+///
+/// ```swift
+/// let x = Tensor<Double>([0.5, 1, 1.5], requiresGrad: true)
+/// try rosenbrockTensorOps(x).backward()
+/// ```
+public func rosenbrockTensorOps(_ x: Tensor<Double>) -> Tensor<Double> {
+    let n = x.shape[0]
+    let a = x[0..<(n - 1)], b = x[1..<n]
+    return (100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)).sum()
+}
+
+/// The rosen-grad objective as one fused elementwise map of ``RosenbrockTerm`` over the
+/// slices, and a sum (two recorded operations besides the slices).
+///
+/// ```swift
+/// let x = Tensor<Double>([0.5, 1, 1.5], requiresGrad: true)
+/// try rosenbrockFused(x).backward()
+/// ```
+public func rosenbrockFused(_ x: Tensor<Double>) -> Tensor<Double> {
+    let n = x.shape[0]
+    return elementwise(x[0..<(n - 1)], x[1..<n], RosenbrockTerm()).sum()
+}

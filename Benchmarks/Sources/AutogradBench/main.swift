@@ -21,6 +21,7 @@
 import Autodiff
 import BenchSupport
 import Foundation
+import TensorBenchmarkProblems
 
 // MARK: - Cases
 
@@ -98,15 +99,6 @@ func pytorchTimings() -> [String: Any]? {
 
 // MARK: - rosen-grad: tensor ops, one fused map, scalar reverse mode (--rosen)
 
-/// One Rosenbrock term, written once generic over `Real` (so `elementwise` can run it on
-/// `Double` forward and on `DualVector` lanes backward).
-struct RosenTerm: ElementwiseFunction2 {
-    @inlinable
-    func callAsFunction<S: Real>(_ a: S, _ b: S) -> S {
-        100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)
-    }
-}
-
 /// The same function as a scalar loop, for `gradient(at:)`.
 func rosenScalar<S: Real>(_ x: [S]) -> S {
     var sum = S.zero
@@ -124,15 +116,14 @@ func rosenCases(_ n: Int) -> [(String, () -> [Double])] {
     let x0 = Tensor<Double>(start)
     func tensorOps() -> [Double] {
         let x = x0.detach().requiringGrad()
-        let a = x[0..<(n - 1)], b = x[1..<n]
-        let loss = (100 * (b - a * a) * (b - a * a) + (1 - a) * (1 - a)).sum()
+        let loss = rosenbrockTensorOps(x)
         try! loss.backward()
         blackHole(loss)
         return x.grad!.scalars
     }
     func fused() -> [Double] {
         let x = x0.detach().requiringGrad()
-        let loss = elementwise(x[0..<(n - 1)], x[1..<n], RosenTerm()).sum()
+        let loss = rosenbrockFused(x)
         try! loss.backward()
         blackHole(loss)
         return x.grad!.scalars
@@ -174,7 +165,7 @@ if CommandLine.arguments.contains("--rosen") {
             let da = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
             let db = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
             for i in 0..<n { a[i] = 0.9 * cos(Double(i)); b[i] = 0.9 * sin(Double(i)); y[i] = 0; da[i] = 0; db[i] = 0 }
-            let f = RosenTerm()
+            let f = RosenbrockTerm()
             let forward = medianThreadTime { for i in 0..<n { y[i] = f(a[i], b[i]) }; blackHole(y[n - 1]) }
             let lanes = medianThreadTime {
                 for i in 0..<n {

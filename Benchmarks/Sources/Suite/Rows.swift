@@ -100,6 +100,20 @@ func rosenGradRows(_ shared: SharedData) throws -> [Row] {
                         primal: { [rosenbrock(x)] },
                         derivative: { (try? tape.gradient(at: x)) ?? [] },
                         expectedPrimal: expected, check: check))
+        // The same objective on tensors (issue 14): tensor operations on two slices, and one
+        // fused elementwise map of the scalar term (backward by forward mode over it).
+        let x0 = Tensor(x)
+        for (method, objective) in [("Tensor ops on slices, backward()", rosenbrockTensorOps),
+                                    ("Tensor: one fused elementwise map, backward()", rosenbrockFused)] {
+            rows.append(Row(id: "rosen-grad", size: "n=\(n)", method: method,
+                            primal: { [rosenbrock(x)] },
+                            derivative: {
+                                let leaf = x0.detach().requiringGrad()
+                                guard (try? objective(leaf).backward()) != nil else { return [] }
+                                return leaf.grad?.scalars ?? []
+                            },
+                            expectedPrimal: expected, check: check))
+        }
     }
     return rows
 }

@@ -15,6 +15,20 @@ import Autodiff
 import BenchmarkProblems
 import Foundation
 
+// MARK: - One thread, like the peers
+
+// The peers run with one intra-op thread, so ours do too: OpenBLAS reads its thread count
+// when it is loaded, Autodiff (tensor kernel chunks, hessian workers) when first used, so
+// the Suite starts itself again with both set unless the caller chose them.
+if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil
+    || ProcessInfo.processInfo.environment["AUTODIFF_NUM_THREADS"] == nil {
+    setenv("OPENBLAS_NUM_THREADS", "1", 0)
+    setenv("AUTODIFF_NUM_THREADS", "1", 0)
+    let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
+    execv("/proc/self/exe", arguments)
+    print("Suite: could not restart with one thread (\(String(cString: strerror(errno)))); going on")
+}
+
 // MARK: - Options
 
 struct Options {

@@ -61,13 +61,31 @@ package func _replacingCharacters(_ text: String, _ replacements: [Character: St
     return out
 }
 
-/// The number of processors online (at least 1).
+/// The number of threads the library's parallel work uses (at least 1): the processors
+/// online, or fewer when the environment variable `AUTODIFF_NUM_THREADS` says so (read once).
+/// With `AUTODIFF_NUM_THREADS=1` everything runs on the calling thread (the tensor kernels'
+/// chunks, `hessian`'s and the batched Jacobians' workers), as `OMP_NUM_THREADS=1` does for
+/// PyTorch; the benchmark suite runs so, to compare with single-threaded peers.
 @usableFromInline
-package let _coreCount = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+package let _coreCount = _threadCount(online: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                                      setting: _environment("AUTODIFF_NUM_THREADS"))
 
-/// `body(0..<iterations)` across the cores (Dispatch is imported internally).
+/// The thread count for `online` processors and the `AUTODIFF_NUM_THREADS` text: a positive
+/// number caps it, anything else (unset, 0, not a number) leaves all processors.
+package func _threadCount(online: Int, setting: String?) -> Int {
+    let all = Swift.max(1, online)
+    guard let setting, let wanted = Int(setting), wanted > 0 else { return all }
+    return Swift.min(all, wanted)
+}
+
+/// `body(0..<iterations)` across the cores (Dispatch is imported internally); in order on
+/// the calling thread when the library has one thread (`_coreCount`).
 @usableFromInline
 package func _concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+    if _coreCount == 1 {
+        for i in 0..<iterations { body(i) }
+        return
+    }
     withoutActuallyEscaping(body) { body in
         let box = _SharedInput(body)
         DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }

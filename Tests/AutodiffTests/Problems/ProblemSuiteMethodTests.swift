@@ -24,6 +24,20 @@ struct ProblemsSuiteMethodTests {
         expectClose(grad, try reference.numbers("gradient"), tolerance: 1e-9, "\(name) tensor gradient")
     }
 
+    @Test(arguments: [1_000, 100_000])
+    func rosenbrockTensorForms(n: Int) throws {
+        let reference = try Fixtures.reference("rosen-grad", "n=\(n)")
+        for (form, objective) in [("tensor ops", rosenbrockTensorOps), ("fused map", rosenbrockFused)] {
+            let x = Tensor(shape: [n], scalars: deterministicInput(count: n), requiresGrad: true)
+            let loss = objective(x)
+            // 1e-11: the objective sums 10⁵ terms in the reduction kernel's order, and a gradient entry
+            // adds two slices' terms of opposite sign (1.9e-12 off JAX's at n = 10⁵).
+            expectClose(try loss.item(), try reference.number("objective"), tolerance: 1e-11, "rosen n=\(n) \(form) objective")
+            try loss.backward()
+            expectClose(x.grad?.scalars ?? [], try reference.numbers("gradient"), tolerance: 1e-11, "rosen n=\(n) \(form) gradient")
+        }
+    }
+
     @Test func tinyMLPLossAndGradients() throws {
         let reference = try Fixtures.reference("tiny-mlp", "1000-100-10, batch 16")
         let data = TinyMLPData()
