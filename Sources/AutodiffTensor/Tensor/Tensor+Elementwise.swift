@@ -217,8 +217,9 @@ extension Tensor {
         case .add, .subtract:
             let negate = f == .subtract
             return _op(f.forwardName, f.backwardName, [a, b], { _zip(f, a, b) }) { g in
+                // Negated after the broadcast sum: on the (smaller) summed gradient.
                 [_if(a.requiresGrad) { g._sumTo(a.shape) },
-                 _if(b.requiresGrad) { (negate ? -g : g)._sumTo(b.shape) }]
+                 _if(b.requiresGrad) { negate ? -g._sumTo(b.shape) : g._sumTo(b.shape) }]
             }
         case .multiply:
             return _op(f.forwardName, f.backwardName, [a, b], saving: [a, b], { _zip(f, a, b) }) { g in
