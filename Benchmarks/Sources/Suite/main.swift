@@ -20,7 +20,8 @@ import Foundation
 struct Options {
     var quick = false
     var problems: Set<String>? = nil
-    /// Row ids to keep (`gmm-grad/tensor`), for timing or profiling one variant alone.
+    /// Row ids (`gmm-grad/tensor`) or keys (`gmm-grad/tensor|gmm_d2_K5`) to keep, for timing or
+    /// profiling one variant alone.
     var rows: Set<String>? = nil
     var peers = true
     /// `--profile S`: only call each selected row's derivative for S seconds (under `perf record`).
@@ -359,7 +360,7 @@ do {
 }
 if let wantedRows = options.rows {
     // `--rows gmm-grad/tensor` also needs `--problems gmm-grad` to skip building the other problems' rows.
-    allRows = allRows.filter { wantedRows.contains($0.id) }
+    allRows = allRows.filter { wantedRows.contains($0.id) || wantedRows.contains($0.key) }
     if allRows.isEmpty { log("Suite: no row has an id in \(wantedRows.sorted())") }
 }
 if let wanted = options.problems {
