@@ -273,20 +273,23 @@ func _fastZipBuffer<T: Real & BinaryFloatingPoint>(_ f: BinaryFunction, _ layout
             f.withConstantRule(run)
         }
     case let .strided(sa, sb):
-        // Rows of the innermost dimension, split across cores; each row finds
-        // its input offsets from its multi-index.
+        // Rows of the innermost dimension, split across cores; a chunk finds its first
+        // row's input offsets from its multi-index, then steps the index like an odometer
+        // (no division per row: rows are short, e.g. d = 2 in [K, n, d] − [K, 1, d]).
         let r = shape.count, len = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1]
         let rows = n / len
         _fastParallelFor(rows, grain: Swift.max(1, grain / len)) { first, last in
             @inline(__always) func run(_ rule: BinaryFunction) {
+                var index = [Int](repeating: 0, count: r - 1)
+                var rest = first, oa = 0, ob = 0
+                for d in stride(from: r - 2, through: 0, by: -1) {
+                    index[d] = rest % shape[d]
+                    rest /= shape[d]
+                    oa += index[d] * sa[d]
+                    ob += index[d] * sb[d]
+                }
                 for row in first..<last {
-                    var rest = row, oa = 0, ob = 0
-                    for d in stride(from: r - 2, through: 0, by: -1) {
-                        let i = rest % shape[d]
-                        rest /= shape[d]
-                        oa += i * sa[d]
-                        ob += i * sb[d]
-                    }
+                    defer { _ = _advance(&index, shape, sa, sb, &oa, &ob) }
                     let d = y + row * len
                     if ia == 1 && ib == 1 {
                         for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k], b[ob + k])) }

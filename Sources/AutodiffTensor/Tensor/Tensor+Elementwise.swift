@@ -212,6 +212,8 @@ extension Tensor {
     /// gradients back to each input's shape (`_sumTo`, the adjoint of
     /// broadcasting). `+ − × ÷` have explicit pullbacks; every other function
     /// takes its partials from the rule table.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func _zipRecorded(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
         switch f {
         case .add, .subtract:
@@ -410,17 +412,25 @@ func _forEachBroadcastRow(_ shape: [Int], _ sa: [Int], _ sb: [Int],
     var oa = 0, ob = 0
     while true {
         body(oa, ob, len, ia, ib)
-        var d = r - 2
-        while d >= 0 {
-            index[d] += 1
-            oa += sa[d]; ob += sb[d]
-            if index[d] < shape[d] { break }
-            oa -= sa[d] * shape[d]; ob -= sb[d] * shape[d]
-            index[d] = 0
-            d -= 1
-        }
-        if d < 0 { return }
+        if !_advance(&index, shape, sa, sb, &oa, &ob) { return }
     }
+}
+
+/// Steps the multi-index `index` (over the first `index.count` dimensions of `shape`) to
+/// the next one in row-major order like an odometer, moving the offsets `oa` and `ob` by
+/// the strides `sa` and `sb`; false when it wrapped around past the last index.
+@inlinable @inline(__always)
+func _advance(_ index: inout [Int], _ shape: [Int], _ sa: [Int], _ sb: [Int], _ oa: inout Int, _ ob: inout Int) -> Bool {
+    var d = index.count - 1
+    while d >= 0 {
+        index[d] += 1
+        oa += sa[d]; ob += sb[d]
+        if index[d] < shape[d] { return true }
+        oa -= sa[d] * shape[d]; ob -= sb[d] * shape[d]
+        index[d] = 0
+        d -= 1
+    }
+    return false
 }
 
 infix operator .== : ComparisonPrecedence
