@@ -115,6 +115,8 @@ extension Tensor {
     }
 
     /// Recorded: the sum of a broadcast result back to `target` (adjoint of broadcasting).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func _sumTo(_ target: [Int]) -> Tensor {
         if target == shape { return self }
         let source = shape
@@ -124,6 +126,8 @@ extension Tensor {
     }
 
     /// Recorded: broadcast (materialised) to `target`.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func _expandTo(_ target: [Int], name: String = "ExpandBackward0") -> Tensor {
         if target == shape { return self }
         let source = shape
@@ -131,6 +135,8 @@ extension Tensor {
     }
 
     /// Recorded: the same scalars under another shape.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     func _reshapeTo(_ newShape: [Int], name: String = "ViewBackward0") -> Tensor {
         if newShape == shape && !requiresGrad { return self }
         let source = shape

@@ -85,6 +85,32 @@ struct BackwardFastPathTests {
         #expect(dual._expand(to: [2, 2]).scalars.map(\.value) == [1, 1, 3, 3])
     }
 
+    @Test("gradients accumulate in place only into storage no tensor of the caller shares")
+    func accumulation() throws {
+        let x = Tensor<Double>([1, 2, 3], requiresGrad: true)
+        try (x * x + x).sum().backward()   // three contributions to x: 2x + 1
+        #expect(x.grad!.scalars == [3, 5, 7])
+        let held = x.grad!
+        try (x * 2).sum().backward()       // into .grad, which `held` shares
+        #expect(held.scalars == [3, 5, 7])
+        #expect(x.grad!.scalars == [5, 7, 9])
+        // A seed that reaches one node twice is not modified.
+        let seed = Tensor<Double>([1, 10, 100])
+        let y = x * 1
+        let leaf = Tensor<Double>([0, 0, 0], requiresGrad: true)
+        try (y + y + leaf).backward(gradient: seed)
+        #expect(seed.scalars == [1, 10, 100])
+        #expect(leaf.grad!.scalars == [1, 10, 100])
+        #expect(x.grad!.scalars == [7, 27, 209])
+        // Float and a generic scalar take the same path.
+        let f = Tensor<Float>([1, 2], requiresGrad: true)
+        try (f * f + f).sum().backward()
+        #expect(f.grad!.scalars == [3, 5])
+        let d = Tensor<Dual<Double>>(shape: [1], scalars: [Dual(1, derivative: 1)], requiresGrad: true)
+        try (d * d + d).sum().backward()
+        #expect(d.grad!.scalars[0].value == 3)
+    }
+
     @Test("a GMM-like objective (batched matmul of a transposed factor, axis sums, logSumExp) at second order")
     func gmmLike() throws {
         let k = 2, n = 3, d = 2
