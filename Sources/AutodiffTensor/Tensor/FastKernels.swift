@@ -273,38 +273,62 @@ func _fastZipBuffer<T: Real & BinaryFloatingPoint>(_ f: BinaryFunction, _ layout
             f.withConstantRule(run)
         }
     case let .strided(sa, sb):
-        // Rows of the innermost dimension, split across cores; a chunk finds its first
-        // row's input offsets from its multi-index, then steps the index like an odometer
-        // (no division per row: rows are short, e.g. d = 2 in [K, n, d] − [K, 1, d]).
-        let r = shape.count, len = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1]
-        let rows = n / len
-        _fastParallelFor(rows, grain: Swift.max(1, grain / len)) { first, last in
-            @inline(__always) func run(_ rule: BinaryFunction) {
-                var index = [Int](repeating: 0, count: r - 1)
-                var rest = first, oa = 0, ob = 0
-                for d in stride(from: r - 2, through: 0, by: -1) {
-                    index[d] = rest % shape[d]
-                    rest /= shape[d]
-                    oa += index[d] * sa[d]
-                    ob += index[d] * sb[d]
-                }
-                for row in first..<last {
-                    defer { _ = _advance(&index, shape, sa, sb, &oa, &ob) }
-                    let d = y + row * len
-                    if ia == 1 && ib == 1 {
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k], b[ob + k])) }
-                    } else if ia == 1 && ib == 0 {
-                        let c = b[ob]
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k], c)) }
-                    } else if ia == 0 && ib == 1 {
-                        let c = a[oa]
-                        for k in 0..<len { (d + k).initialize(to: rule.value(c, b[ob + k])) }
-                    } else {
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k * ia], b[ob + k * ib])) }
-                    }
-                }
+        // The four arithmetic operations get loops of their own through a closure the
+        // helper inlines (with the rule switch inside the row walk, LLVM kept one indirect
+        // jump per element); the other rules go through the table per element.
+        switch f {
+        case .add: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 + $1 }
+        case .subtract: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 - $1 }
+        case .multiply: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 * $1 }
+        case .divide: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 / $1 }
+        default: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { f.value($0, $1) }
+        }
+    }
+}
+
+/// `y = op(a, b)` over `shape` with broadcast strides `sa`, `sb` (0 where broadcast).
+/// Rows of the innermost dimension, split across cores; a chunk finds its first row's
+/// input offsets from its multi-index, then steps to the next row with two additions, and
+/// through the outer dimensions like an odometer when the row index wraps (no division
+/// per row: rows are short, e.g. d = 2 in [K, n, d] − [K, 1, d]).
+@inline(__always)
+func _fastStridedZip<T: Real & BinaryFloatingPoint>(_ shape: [Int], _ sa: [Int], _ sb: [Int],
+                                                    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                                    _ y: UnsafeMutablePointer<T>, _ n: Int, _ grain: Int,
+                                                    _ op: (T, T) -> T) {
+    let r = shape.count, len = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1]
+    let rows = n / len
+    let rowCount = r >= 2 ? shape[r - 2] : 1, rowA = r >= 2 ? sa[r - 2] : 0, rowB = r >= 2 ? sb[r - 2] : 0
+    _fastParallelFor(rows, grain: Swift.max(1, grain / len)) { first, last in
+        var index = [Int](repeating: 0, count: Swift.max(r - 2, 0))
+        var rest = first / rowCount, row2 = first % rowCount
+        var oa = row2 * rowA, ob = row2 * rowB
+        for d in stride(from: r - 3, through: 0, by: -1) {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+            oa += index[d] * sa[d]
+            ob += index[d] * sb[d]
+        }
+        for row in first..<last {
+            let d = y + row * len
+            if ia == 1 && ib == 1 {
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k], b[ob + k])) }
+            } else if ia == 1 && ib == 0 {
+                let c = b[ob]
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k], c)) }
+            } else if ia == 0 && ib == 1 {
+                let c = a[oa]
+                for k in 0..<len { (d + k).initialize(to: op(c, b[ob + k])) }
+            } else {
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k * ia], b[ob + k * ib])) }
             }
-            f.withConstantRule(run)
+            row2 += 1
+            oa += rowA; ob += rowB
+            if row2 == rowCount {
+                row2 = 0
+                oa -= rowA * rowCount; ob -= rowB * rowCount
+                _ = _advance(&index, shape, sa, sb, &oa, &ob)
+            }
         }
     }
 }
