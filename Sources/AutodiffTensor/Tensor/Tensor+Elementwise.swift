@@ -168,7 +168,9 @@ extension Tensor {
     static func _zip(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
         // Float/Double: one switch per tensor, concrete loops (FastKernels.swift).
         if _isMachineFloat(Scalar.self) {
-            let outShape = a.shape == b.shape ? a.shape : _broadcastShape(a.shape, b.shape, operation: f.name)
+            // `f.name` (reflection) only for the error message.
+            let outShape = a.shape == b.shape
+                ? a.shape : _broadcastShapeOrNil(a.shape, b.shape) ?? _broadcastShape(a.shape, b.shape, operation: f.name)
             if let fast = _fastZip(f, a._buffer.elements, a.shape, b._buffer.elements, b.shape, outShape) {
                 return Tensor(_shape: outShape, _scalars: fast)
             }

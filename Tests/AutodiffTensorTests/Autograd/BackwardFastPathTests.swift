@@ -124,3 +124,27 @@ struct BackwardFastPathTests {
         }
     }
 }
+
+@Suite("Autograd: node names of the rule table")
+struct RuleNodeNameTests {
+    @Test("the spelled-out names equal the case names (forward) and PyTorch's capitalised form (backward)")
+    func names() {
+        let special: [UnaryFunction: (String, String)] = [
+            .negate: ("negate", "NegBackward0"), .expMinusOne: ("expMinusOne", "Expm1Backward0"),
+            .logOnePlus: ("logOnePlus", "Log1PBackward0"), .logGamma: ("logGamma", "LgammaBackward0")]
+        for f in UnaryFunction.allCases {
+            switch f {
+            case .power: #expect(f.forwardName == "pow" && f.backwardName == "PowBackward0")
+            case .root: #expect(f.forwardName == "root" && f.backwardName == "RootBackward0")
+            case .rounded: #expect(f.forwardName == "round" && f.backwardName == "RoundBackward0")
+            default:
+                let n = "\(f)"
+                let expected = special[f] ?? (n, n.prefix(1).uppercased() + n.dropFirst() + "Backward0")
+                #expect(f.forwardName == expected.0 && f.backwardName == expected.1, "\(n)")
+            }
+        }
+        let renamed: [BinaryFunction: String] = [.add: "add", .subtract: "sub", .multiply: "mul", .divide: "div",
+                                                 .truncatingRemainder: "fmod"]
+        for f in BinaryFunction.allCases { #expect(f.forwardName == renamed[f] ?? "\(f)") }
+    }
+}
