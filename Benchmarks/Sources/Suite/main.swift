@@ -4,7 +4,7 @@
 // Benchmarks/RESULTS.md.
 //
 //   swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite
-//       [--quick] [--problems a,b] [--no-peers] [--output path]
+//       [--quick] [--problems a,b] [--rows id,id] [--profile seconds] [--no-peers] [--output path]
 //
 // The rows are registered in Rows.swift (one per variant: an id shared with peers.py, a size, the
 // operator call, the plain-Double primal and the reference check); SwiftAD.swift holds the
@@ -34,7 +34,12 @@ if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil
 struct Options {
     var quick = false
     var problems: Set<String>? = nil
+    /// Row ids (`gmm-grad/tensor`) or keys (`gmm-grad/tensor|gmm_d2_K5`) to keep, for timing or
+    /// profiling one variant alone.
+    var rows: Set<String>? = nil
     var peers = true
+    /// `--profile S`: only call each selected row's derivative for S seconds (under `perf record`).
+    var profileSeconds: Double? = nil
     var output: String? = nil
 
     init(arguments: [String]) {
@@ -46,6 +51,14 @@ struct Options {
             case "--problems":
                 guard let list = iterator.next() else { Options.usage("--problems needs a comma-separated list") }
                 problems = Set(list.split(separator: ",").map { String($0) })
+            case "--rows":
+                guard let list = iterator.next() else { Options.usage("--rows needs a comma-separated list of row ids") }
+                rows = Set(list.split(separator: ",").map { String($0) })
+            case "--profile":
+                guard let text = iterator.next(), let seconds = Double(text), seconds > 0 else {
+                    Options.usage("--profile needs a number of seconds")
+                }
+                profileSeconds = seconds
             case "--output":
                 guard let path = iterator.next() else { Options.usage("--output needs a path") }
                 output = path
@@ -57,7 +70,7 @@ struct Options {
 
     static func usage(_ error: String?) -> Never {
         if let error { FileHandle.standardError.write(Data("Suite: \(error)\n".utf8)) }
-        print("usage: swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite [--quick] [--problems a,b] [--no-peers] [--output RESULTS.md]")
+        print("usage: swift run -c release --package-path Benchmarks --scratch-path .build-bench Suite [--quick] [--problems a,b] [--rows id,id] [--profile seconds] [--no-peers] [--output RESULTS.md]")
         exit(error == nil ? 0 : 2)
     }
 }
@@ -352,16 +365,35 @@ do {
 }
 
 let wantedProblems = options.problems
-let allRows: [Row]
+var allRows: [Row]
 do {
     allRows = try registerRows(shared: shared) { wantedProblems == nil || wantedProblems!.contains($0) }
 } catch {
     log("Suite: cannot load the inputs: \(error)")
     exit(1)
 }
+if let wantedRows = options.rows {
+    // `--rows gmm-grad/tensor` also needs `--problems gmm-grad` to skip building the other problems' rows.
+    allRows = allRows.filter { wantedRows.contains($0.id) || wantedRows.contains($0.key) }
+    if allRows.isEmpty { log("Suite: no row has an id in \(wantedRows.sorted())") }
+}
 if let wanted = options.problems {
     let known = Set(allRows.map { problemOf($0.id) })
     for name in wanted.sorted() where !known.contains(name) { log("Suite: no Swift row for '\(name)' (peers only, if they have it)") }
+}
+
+if let seconds = options.profileSeconds {
+    // Nothing but the derivatives, so that a profile of this run is the derivatives' profile.
+    for row in allRows {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var calls = 0
+        while ContinuousClock.now < end {
+            sink += row.derivative().first ?? 0
+            calls += 1
+        }
+        log("Suite: profiled \(row.id) \(row.size): \(calls) derivative calls in \(seconds) s")
+    }
+    exit(0)
 }
 
 let timing = options.quick

@@ -12,10 +12,12 @@ extension Tensor {
     static func _matmulRecorded(_ a: Tensor, _ b: Tensor) -> Tensor {
         let name = a.rank == 2 && b.rank == 2 ? "MmBackward0" : "BmmBackward0"
         return _op("matmul", name, [a, b], saving: [a, b], { _matmulKernel(a, b) }) { g in
-            if !isGradEnabled && a.rank == 2 && b.rank == 2 {
-                // Not recorded (no createGraph): G·Bᵀ and Aᵀ·G without transposed copies.
-                return [_if(a.requiresGrad) { _matmulTransposing(g, false, b, true) },
-                        _if(b.requiresGrad) { _matmulTransposing(a, true, g, false) }]
+            if !isGradEnabled {
+                // Not recorded (no createGraph): G·Bᵀ and Aᵀ·G without transposed copies (per
+                // batch entry for batches), summed over the batch dimensions an input was
+                // broadcast along.
+                return [_if(a.requiresGrad) { _matmulTransposing(g, false, b, true)._sumToShape(a.shape) },
+                        _if(b.requiresGrad) { _matmulTransposing(a, true, g, false)._sumToShape(b.shape) }]
             }
             return [_if(a.requiresGrad) { _matmulRecorded(g, b.transposed())._sumTo(a.shape) },
                     _if(b.requiresGrad) { _matmulRecorded(a.transposed(), g)._sumTo(b.shape) }]

@@ -185,6 +185,8 @@ extension Tensor {
     /// under no-grad, or recording when `createGraph` is set.
     /// `saving` lists the inputs whose version is checked at backward;
     /// `savesOutput` adds the output (held weakly).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     @usableFromInline
     static func _op(_ name: String, _ backwardName: String, _ inputs: [Tensor], saving: [Tensor] = [],
                     savesOutput: Bool = false, location: CallSite? = nil,
@@ -208,6 +210,8 @@ extension Tensor {
 
     /// The funnel for operations with several outputs (eigh, svd, split, …):
     /// the pullback receives one optional gradient per output (`nil` = zero).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func _opMulti(_ name: String, _ backwardName: String, _ inputs: [Tensor], saving: [Tensor] = [],
                          location: CallSite? = nil,
                          _ forward: () throws -> [Tensor],
@@ -226,12 +230,16 @@ extension Tensor {
         return results
     }
 
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     private static func _attach(_ backwardName: String, inputs: [Tensor], saving: [Tensor], outputs: [Tensor],
                                 results: [Tensor], location: CallSite?, anomaly: Bool,
                                 _ pullback: @escaping ([Tensor?]) throws -> [Tensor?]) {
+        // Closures, not key paths (`\.shape`): a generic key path is instantiated at run time on
+        // every call, which cost about 5% of a small recorded operation.
         var saved = saving.map { _SavedVersion(strong: $0._meta, weak: nil, version: $0._meta.version) }
         saved += outputs.map { _SavedVersion(strong: nil, weak: _WeakBox($0._meta), version: $0._meta.version) }
-        let impl = _NodeImpl<Scalar>(pullback: pullback, saved: saved, outputShapes: results.map(\.shape))
+        let impl = _NodeImpl<Scalar>(pullback: pullback, saved: saved, outputShapes: results.map { $0.shape })
         let node = GradFunction(name: backwardName, edges: inputs.map { $0._meta.edge() },
                                 outputCount: results.count, impl: impl, location: location)
         if anomaly { node.anomalyTrace = _callStack() }
@@ -300,6 +308,8 @@ func _callStack() -> [String] {
 enum _AutogradEngine<Scalar: Real> {
     /// The reverse sweep over the nodes reachable from `roots`, in decreasing
     /// sequence number (see the note at the top of GradFunction.swift).
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func run(roots: [(Tensor<Scalar>, Tensor<Scalar>)], retainGraph: Bool, createGraph: Bool,
                     accumulate: Bool, captures: [_Edge], location: CallSite) throws -> [Tensor<Scalar>?] {
         let context = _Autograd.context
@@ -311,8 +321,13 @@ enum _AutogradEngine<Scalar: Real> {
             func add(_ g: Tensor<Scalar>, to edge: _Edge) {
                 guard let f = edge.function else { return }
                 let id = ObjectIdentifier(f)
-                if var slots = buffers[id] {
-                    slots[edge.outputNr] = slots[edge.outputNr].map { $0 + g } ?? g
+                if var slots = buffers.removeValue(forKey: id) {
+                    if let sum = slots[edge.outputNr] {
+                        slots[edge.outputNr] = nil   // so that `sum` can be the only reference to its storage
+                        slots[edge.outputNr] = createGraph ? sum + g : sum._accumulating(g)
+                    } else {
+                        slots[edge.outputNr] = g
+                    }
                     buffers[id] = slots
                 } else {
                     var slots = [Tensor<Scalar>?](repeating: nil, count: f.outputCount)
@@ -337,7 +352,12 @@ enum _AutogradEngine<Scalar: Real> {
                 if let leaf = node.leaf {
                     guard accumulate, let meta = leaf as? _AutogradMeta<Scalar>, let g = grads[0] else { continue }
                     let v = createGraph ? g : g.detach()
-                    meta.grad = meta.grad.map { $0 + v } ?? v
+                    if let old = meta.grad {
+                        meta.grad = nil
+                        meta.grad = createGraph ? old + v : old._accumulating(v)
+                    } else {
+                        meta.grad = v
+                    }
                     continue
                 }
                 guard let impl = node.impl.map({ unsafeDowncast($0, to: _NodeImpl<Scalar>.self) }) else {
@@ -381,6 +401,39 @@ enum _AutogradEngine<Scalar: Real> {
             return captured
         }
     }
+}
+
+extension Tensor {
+    /// `self + g` for gradient accumulation outside `createGraph` (not recorded): added into
+    /// `self`'s storage when no other tensor shares it and the shapes agree, instead of a new
+    /// tensor per contribution. Same values as `+` (each element `self[i] + g[i]`).
+    consuming func _accumulating(_ g: Tensor) -> Tensor {
+        var sum = self
+        guard sum.shape == g.shape, isKnownUniquelyReferenced(&sum._buffer) else {
+            return Tensor._zip(.add, sum, g)
+        }
+        g._buffer.elements.withUnsafeBufferPointer { q in
+            sum._buffer.elements.withUnsafeMutableBufferPointer { p in
+                guard let a = p.baseAddress, let b = q.baseAddress else { return }
+                // The engine is generic code: Double and Float reach a specialised loop by a type test.
+                if Scalar.self == Double.self {
+                    _addInto(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self),
+                             UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), p.count)
+                } else if Scalar.self == Float.self {
+                    _addInto(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self),
+                             UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), p.count)
+                } else {
+                    _addInto(a, b, p.count)
+                }
+            }
+        }
+        return sum
+    }
+}
+
+/// `a[i] = a[i] + b[i]` for `i < n`.
+func _addInto<T: Real>(_ a: UnsafeMutablePointer<T>, _ b: UnsafePointer<T>, _ n: Int) {
+    for i in 0..<n { a[i] = a[i] + b[i] }
 }
 
 /// A max-heap of nodes by sequence number: pops the most recently created first.

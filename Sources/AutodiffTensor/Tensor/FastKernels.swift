@@ -273,35 +273,62 @@ func _fastZipBuffer<T: Real & BinaryFloatingPoint>(_ f: BinaryFunction, _ layout
             f.withConstantRule(run)
         }
     case let .strided(sa, sb):
-        // Rows of the innermost dimension, split across cores; each row finds
-        // its input offsets from its multi-index.
-        let r = shape.count, len = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1]
-        let rows = n / len
-        _fastParallelFor(rows, grain: Swift.max(1, grain / len)) { first, last in
-            @inline(__always) func run(_ rule: BinaryFunction) {
-                for row in first..<last {
-                    var rest = row, oa = 0, ob = 0
-                    for d in stride(from: r - 2, through: 0, by: -1) {
-                        let i = rest % shape[d]
-                        rest /= shape[d]
-                        oa += i * sa[d]
-                        ob += i * sb[d]
-                    }
-                    let d = y + row * len
-                    if ia == 1 && ib == 1 {
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k], b[ob + k])) }
-                    } else if ia == 1 && ib == 0 {
-                        let c = b[ob]
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k], c)) }
-                    } else if ia == 0 && ib == 1 {
-                        let c = a[oa]
-                        for k in 0..<len { (d + k).initialize(to: rule.value(c, b[ob + k])) }
-                    } else {
-                        for k in 0..<len { (d + k).initialize(to: rule.value(a[oa + k * ia], b[ob + k * ib])) }
-                    }
-                }
+        // The four arithmetic operations get loops of their own through a closure the
+        // helper inlines (with the rule switch inside the row walk, LLVM kept one indirect
+        // jump per element); the other rules go through the table per element.
+        switch f {
+        case .add: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 + $1 }
+        case .subtract: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 - $1 }
+        case .multiply: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 * $1 }
+        case .divide: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { $0 / $1 }
+        default: _fastStridedZip(shape, sa, sb, a, b, y, n, grain) { f.value($0, $1) }
+        }
+    }
+}
+
+/// `y = op(a, b)` over `shape` with broadcast strides `sa`, `sb` (0 where broadcast).
+/// Rows of the innermost dimension, split across cores; a chunk finds its first row's
+/// input offsets from its multi-index, then steps to the next row with two additions, and
+/// through the outer dimensions like an odometer when the row index wraps (no division
+/// per row: rows are short, e.g. d = 2 in [K, n, d] − [K, 1, d]).
+@inline(__always)
+func _fastStridedZip<T: Real & BinaryFloatingPoint>(_ shape: [Int], _ sa: [Int], _ sb: [Int],
+                                                    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                                    _ y: UnsafeMutablePointer<T>, _ n: Int, _ grain: Int,
+                                                    _ op: (T, T) -> T) {
+    let r = shape.count, len = shape[r - 1], ia = sa[r - 1], ib = sb[r - 1]
+    let rows = n / len
+    let rowCount = r >= 2 ? shape[r - 2] : 1, rowA = r >= 2 ? sa[r - 2] : 0, rowB = r >= 2 ? sb[r - 2] : 0
+    _fastParallelFor(rows, grain: Swift.max(1, grain / len)) { first, last in
+        var index = [Int](repeating: 0, count: Swift.max(r - 2, 0))
+        var rest = first / rowCount, row2 = first % rowCount
+        var oa = row2 * rowA, ob = row2 * rowB
+        for d in stride(from: r - 3, through: 0, by: -1) {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+            oa += index[d] * sa[d]
+            ob += index[d] * sb[d]
+        }
+        for row in first..<last {
+            let d = y + row * len
+            if ia == 1 && ib == 1 {
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k], b[ob + k])) }
+            } else if ia == 1 && ib == 0 {
+                let c = b[ob]
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k], c)) }
+            } else if ia == 0 && ib == 1 {
+                let c = a[oa]
+                for k in 0..<len { (d + k).initialize(to: op(c, b[ob + k])) }
+            } else {
+                for k in 0..<len { (d + k).initialize(to: op(a[oa + k * ia], b[ob + k * ib])) }
             }
-            f.withConstantRule(run)
+            row2 += 1
+            oa += rowA; ob += rowB
+            if row2 == rowCount {
+                row2 = 0
+                oa -= rowA * rowCount; ob -= rowB * rowCount
+                _ = _advance(&index, shape, sa, sb, &oa, &ob)
+            }
         }
     }
 }
@@ -336,6 +363,18 @@ extension Tensor {
                 v = unsafeBitCast(_fastFullReduction(op, unsafeBitCast(_buffer.elements, to: [Float].self)), to: Scalar.self)
             }
             return Tensor(_shape: outShape, _scalars: [v])
+        }
+        if Scalar.self == Double.self || Scalar.self == Float.self, !axes.isEmpty, count > 0 {
+            let outShape = _reducedShape(axes, keepingDimensions: keepingDimensions)
+            let out: [Scalar]
+            if Scalar.self == Double.self {
+                out = unsafeBitCast(_fastAxisReduction(op, unsafeBitCast(_buffer.elements, to: [Double].self), shape, axes),
+                                    to: [Scalar].self)
+            } else {
+                out = unsafeBitCast(_fastAxisReduction(op, unsafeBitCast(_buffer.elements, to: [Float].self), shape, axes),
+                                    to: [Scalar].self)
+            }
+            return Tensor(_shape: outShape, _scalars: out)
         }
         switch op {
         case .sum: return _reduce(axes: axes, keepingDimensions: keepingDimensions, initial: 0, +)
@@ -408,6 +447,59 @@ func _fastFullReduction<T: Real & BinaryFloatingPoint & SIMDScalar>(_ op: _Reduc
     }
 }
 
+/// `op` over `axes` (normalised, sorted, not all of them) of `x` laid out as `shape`: one
+/// axis after another, each output the fold of its elements in index order from the
+/// identity, exactly as `_reduce(axes:keepingDimensions:initial:_:)` with the closure of
+/// `op` (so the same sums bit for bit), with the combine inlined instead of called per
+/// element. Independent outer blocks run across cores when large.
+@_specialize(where T == Double)
+@_specialize(where T == Float)
+func _fastAxisReduction<T: Real & BinaryFloatingPoint & SIMDScalar>(_ op: _ReductionOp, _ x: [T], _ shape: [Int],
+                                                                     _ axes: [Int]) -> [T] {
+    switch op {
+    case .sum: return _fastAxisReduce(_RSum<T>.self, x, shape, axes)
+    case .product: return _fastAxisReduce(_RProduct<T>.self, x, shape, axes)
+    case .min: return _fastAxisReduce(_RMin<T>.self, x, shape, axes)
+    case .max: return _fastAxisReduce(_RMax<T>.self, x, shape, axes)
+    }
+}
+
+@inline(__always)
+func _fastAxisReduce<R: _FastReduction>(_: R.Type, _ x: [R.T], _ shape: [Int], _ axes: [Int]) -> [R.T] {
+    var current = x
+    var currentShape = shape
+    for axis in axes {
+        let outer = currentShape[..<axis].reduce(1, *), length = currentShape[axis]
+        let inner = currentShape[(axis + 1)...].reduce(1, *)
+        let next = [R.T](unsafeUninitializedCapacity: outer * inner) { buffer, initialized in
+            current.withUnsafeBufferPointer { p in
+                guard let src = p.baseAddress, let dst = buffer.baseAddress else { return }
+                let block = Swift.max(1, length * inner)
+                _fastParallelFor(outer, grain: Swift.max(1, _fastCheapGrain / block)) { first, last in
+                    for i in first..<last {
+                        let o = dst + i * inner
+                        if inner == 1 {
+                            var acc = R.identity
+                            for k in 0..<length { acc = R.combine(acc, src[i * length + k]) }
+                            o.initialize(to: acc)
+                            continue
+                        }
+                        o.initialize(repeating: R.identity, count: inner)
+                        for k in 0..<length {
+                            let row = src + (i * length + k) * inner
+                            for j in 0..<inner { o[j] = R.combine(o[j], row[j]) }
+                        }
+                    }
+                }
+            }
+            initialized = outer * inner
+        }
+        current = next
+        currentShape[axis] = 1
+    }
+    return current
+}
+
 /// Folds `count` elements: eight lanes per chunk, chunks across cores, then
 /// the partial results in a fixed order (deterministic for a given count).
 @inline(__always)
@@ -441,16 +533,21 @@ func _fastReduce<R: _FastReduction>(_: R.Type, _ x: UnsafePointer<R.T>, _ count:
 // MARK: Batched matrix product
 
 extension Tensor {
-    /// Batched C[i] = A[i]·B[i] for Float/Double: one `gemm` per batch entry on
+    /// Batched C[i] = op(A[i])·op(B[i]) for Float/Double: one `gemm` per batch entry on
     /// the operands' own storage, where a broadcast batch dimension reads the
     /// same matrix again (no expanded copies of the operands, no per-batch
-    /// slices). `batch` is the broadcast batch shape; m, k, n are positive.
+    /// slices), and op transposes through gemm's flag when `transposeA`/`transposeB`
+    /// is set (no transposed copies). `batch` is the broadcast batch shape; m, k, n
+    /// (of the product op(A)·op(B)) are positive.
     static func _blasBatchedMatmul<T: LAPACKScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, batch: [Int],
-                                                   m: Int, k: Int, n: Int) -> [Scalar] {
+                                                   m: Int, k: Int, n: Int, transposeA: Bool = false,
+                                                   transposeB: Bool = false) -> [Scalar] {
         // Strides in matrices along each batch dimension (0 where broadcast).
         let sa = _broadcastStrides(Array(a.shape.dropLast(2)), to: batch)
         let sb = _broadcastStrides(Array(b.shape.dropLast(2)), to: batch)
         let nb = batch.reduce(1, *)
+        // Row lengths of the stored matrices: A is m×k (k×m transposed), B k×n (n×k).
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
         let A = LAPACK.cast(a._buffer.elements, T.self), B = LAPACK.cast(b._buffer.elements, T.self)
         let c = [T](unsafeUninitializedCapacity: nb * m * n) { pc, initialized in
             A.withUnsafeBufferPointer { pa in
@@ -463,8 +560,8 @@ extension Tensor {
                             oa += j * sa[d]
                             ob += j * sb[d]
                         }
-                        T._gemm(false, false, m, n, k, pa.baseAddress! + oa * m * k, k, pb.baseAddress! + ob * k * n, n,
-                                pc.baseAddress! + i * m * n, n)
+                        T._gemm(transposeA, transposeB, m, n, k, pa.baseAddress! + oa * m * k, lda,
+                                pb.baseAddress! + ob * k * n, ldb, pc.baseAddress! + i * m * n, n)
                     }
                 }
             }

@@ -168,7 +168,9 @@ extension Tensor {
     static func _zip(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
         // Float/Double: one switch per tensor, concrete loops (FastKernels.swift).
         if _isMachineFloat(Scalar.self) {
-            let outShape = a.shape == b.shape ? a.shape : _broadcastShape(a.shape, b.shape, operation: f.name)
+            // `f.name` (reflection) only for the error message.
+            let outShape = a.shape == b.shape
+                ? a.shape : _broadcastShapeOrNil(a.shape, b.shape) ?? _broadcastShape(a.shape, b.shape, operation: f.name)
             if let fast = _fastZip(f, a._buffer.elements, a.shape, b._buffer.elements, b.shape, outShape) {
                 return Tensor(_shape: outShape, _scalars: fast)
             }
@@ -212,13 +214,16 @@ extension Tensor {
     /// gradients back to each input's shape (`_sumTo`, the adjoint of
     /// broadcasting). `+ − × ÷` have explicit pullbacks; every other function
     /// takes its partials from the rule table.
+    @_specialize(where Scalar == Double)
+    @_specialize(where Scalar == Float)
     static func _zipRecorded(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
         switch f {
         case .add, .subtract:
             let negate = f == .subtract
             return _op(f.forwardName, f.backwardName, [a, b], { _zip(f, a, b) }) { g in
+                // Negated after the broadcast sum: on the (smaller) summed gradient.
                 [_if(a.requiresGrad) { g._sumTo(a.shape) },
-                 _if(b.requiresGrad) { (negate ? -g : g)._sumTo(b.shape) }]
+                 _if(b.requiresGrad) { negate ? -g._sumTo(b.shape) : g._sumTo(b.shape) }]
             }
         case .multiply:
             return _op(f.forwardName, f.backwardName, [a, b], saving: [a, b], { _zip(f, a, b) }) { g in
@@ -409,17 +414,25 @@ func _forEachBroadcastRow(_ shape: [Int], _ sa: [Int], _ sb: [Int],
     var oa = 0, ob = 0
     while true {
         body(oa, ob, len, ia, ib)
-        var d = r - 2
-        while d >= 0 {
-            index[d] += 1
-            oa += sa[d]; ob += sb[d]
-            if index[d] < shape[d] { break }
-            oa -= sa[d] * shape[d]; ob -= sb[d] * shape[d]
-            index[d] = 0
-            d -= 1
-        }
-        if d < 0 { return }
+        if !_advance(&index, shape, sa, sb, &oa, &ob) { return }
     }
+}
+
+/// Steps the multi-index `index` (over the first `index.count` dimensions of `shape`) to
+/// the next one in row-major order like an odometer, moving the offsets `oa` and `ob` by
+/// the strides `sa` and `sb`; false when it wrapped around past the last index.
+@inlinable @inline(__always)
+func _advance(_ index: inout [Int], _ shape: [Int], _ sa: [Int], _ sb: [Int], _ oa: inout Int, _ ob: inout Int) -> Bool {
+    var d = index.count - 1
+    while d >= 0 {
+        index[d] += 1
+        oa += sa[d]; ob += sb[d]
+        if index[d] < shape[d] { return true }
+        oa -= sa[d] * shape[d]; ob -= sb[d] * shape[d]
+        index[d] = 0
+        d -= 1
+    }
+    return false
 }
 
 infix operator .== : ComparisonPrecedence

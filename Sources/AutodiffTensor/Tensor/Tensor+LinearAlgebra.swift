@@ -725,19 +725,39 @@ extension Tensor {
 // MARK: - Products of transposed matrices (for pullbacks)
 
 extension Tensor {
-    /// op(a)·op(b) for two matrices, where op transposes when its flag is set.
+    /// op(a)·op(b) for two matrices, or two batches of matrices whose batch dimensions
+    /// broadcast, where op transposes (the last two dimensions) when its flag is set.
     ///
     /// For `Float` and `Double` this calls gemm with its transposition flags, so no
     /// transposed copy is made (the pullbacks of `matmul` and `Linear` need Gᵀ-free
     /// products like G·Bᵀ and Aᵀ·G); other scalars materialise the transpose.
     static func _matmulTransposing(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool) -> Tensor {
         // Internal invariants: only pullbacks call this, with the shapes matmul checked.
-        precondition(a.rank == 2 && b.rank == 2,
-                     "matmul: expected two matrices, got shapes \(a.shape) and \(b.shape)")
+        precondition(a.rank >= 2 && b.rank >= 2,
+                     "matmul: expected two matrices or batches, got shapes \(a.shape) and \(b.shape)")
         guard let t = _lapackType(Scalar.self) else {
-            return _matmulKernel(transposeA ? a._permute([1, 0]) : a, transposeB ? b._permute([1, 0]) : b)
+            return _matmulKernel(transposeA ? a._transposeLast2() : a, transposeB ? b._transposeLast2() : b)
         }
-        return _gemmTransposing(t, a, transposeA, b, transposeB)
+        if a.rank == 2 && b.rank == 2 { return _gemmTransposing(t, a, transposeA, b, transposeB) }
+        let (ra, ca) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+        let (rb, cb) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+        let (m, k) = transposeA ? (ca, ra) : (ra, ca)
+        let (kb, n) = transposeB ? (cb, rb) : (rb, cb)
+        let batch = _broadcastShapeOrNil(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
+        precondition(k == kb && batch != nil, "matmul: shapes \(a.shape) and \(b.shape) do not match")
+        if m == 0 || n == 0 || k == 0 {
+            return _matmulKernel(transposeA ? a._transposeLast2() : a, transposeB ? b._transposeLast2() : b)
+        }
+        return Tensor(_shape: batch! + [m, n],
+                      _scalars: _blasBatchedMatmul(t, a, b, batch: batch!, m: m, k: k, n: n,
+                                                   transposeA: transposeA, transposeB: transposeB))
+    }
+
+    /// Value-space kernel: the last two dimensions swapped (a copy).
+    func _transposeLast2() -> Tensor {
+        var axes = Array(0..<rank)
+        axes.swapAt(rank - 2, rank - 1)
+        return _permute(axes)
     }
 
     @_specialize(where Scalar == Double, T == Double)

@@ -439,10 +439,20 @@ extension Tensor {
     public func logSumExp(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         let a = _normalizedAxes(axes, operation: "logSumExp")
         let source = shape, kept = _reducedShape(a, keepingDimensions: true)
+        // The result's storage (not the tensor: its metadata would hold this node), for the
+        // pullback's softmax exp(x − lse) without computing logSumExp again.
+        var result: TensorBuffer<Scalar>?
         return Tensor._op("logsumexp", "LogsumexpBackward0", [self], saving: [self], {
-            _logSumExpValue(a, keepingDimensions)
+            let value = _logSumExpValue(a, keepingDimensions)
+            result = value._buffer
+            return value
         }) { [self] g in
-            [g._reshapeTo(kept)._expandTo(source) * exp(self - logSumExp(axes: a, keepingDimensions: true))]
+            if !isGradEnabled, let result {
+                // Not recorded (no createGraph): three passes, g broadcast by the product.
+                let softmax = Tensor._zip(.subtract, self, Tensor(_shape: kept, _buffer: result))._map(.exp)
+                return [Tensor._zip(.multiply, g._reshape(kept), softmax)]
+            }
+            return [g._reshapeTo(kept)._expandTo(source) * exp(self - logSumExp(axes: a, keepingDimensions: true))]
         }
     }
 

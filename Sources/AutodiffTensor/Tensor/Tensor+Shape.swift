@@ -19,21 +19,66 @@ extension Tensor {
     @usableFromInline
     func _gatherStrided(_ outShape: [Int], _ sourceStrides: [Int]) -> Tensor {
         let n = outShape.reduce(1, *)
-        var out = [Scalar]()
-        out.reserveCapacity(n)
-        if n > 0 {
-            _buffer.elements.withUnsafeBufferPointer { p in
-                let zeros = [Int](repeating: 0, count: outShape.count)
-                _forEachBroadcastRow(outShape, sourceStrides, zeros) { o, _, len, s, _ in
-                    if s == 1 {
-                        out.append(contentsOf: p[o..<(o + len)])
-                    } else {
-                        for k in 0..<len { out.append(p[o + k * s]) }
-                    }
-                }
+        if n == 0 { return Tensor(_shape: outShape, _scalars: []) }
+        // Fewer, longer dimensions: size-1 dimensions dropped, and a dimension merged into the
+        // next one when it steps exactly over it (contiguous, or both broadcast). An expand of
+        // `[K, n, 1]` to `[K, n, d]` becomes `[K·n, d]` with strides `[1, 0]`.
+        var sizes: [Int] = [], steps: [Int] = []
+        for (size, step) in Swift.zip(outShape, sourceStrides) where size != 1 {
+            if let last = sizes.last, steps[steps.count - 1] == step * size {
+                sizes[sizes.count - 1] = last * size
+                steps[steps.count - 1] = step
+            } else {
+                sizes.append(size)
+                steps.append(step)
             }
         }
+        let out = [Scalar](unsafeUninitializedCapacity: n) { buffer, initialized in
+            _buffer.elements.withUnsafeBufferPointer { p in
+                Tensor._gatherRows(p.baseAddress!, buffer.baseAddress!, sizes, steps)
+            }
+            initialized = n
+        }
         return Tensor(_shape: outShape, _scalars: out)
+    }
+
+    /// Writes the elements at `sizes`/`steps` (collapsed, see `_gatherStrided`) from `source`
+    /// to `destination` in row-major order: the last two dimensions in a plain loop, each
+    /// innermost row a copy (step 1), a fill (step 0) or a strided read.
+    @inline(__always)
+    static func _gatherRows(_ source: UnsafePointer<Scalar>, _ destination: UnsafeMutablePointer<Scalar>,
+                            _ sizes: [Int], _ steps: [Int]) {
+        let r = sizes.count
+        if r == 0 { destination.initialize(to: source[0]); return }
+        let length = sizes[r - 1], step = steps[r - 1]
+        let rows = r >= 2 ? sizes[r - 2] : 1, rowStep = r >= 2 ? steps[r - 2] : 0
+        let outerRank = Swift.max(r - 2, 0)
+        var index = [Int](repeating: 0, count: outerRank)
+        var base = 0
+        var out = destination
+        while true {
+            for i in 0..<rows {
+                let row = source + base + i * rowStep
+                if step == 1 {
+                    out.initialize(from: row, count: length)
+                } else if step == 0 {
+                    out.initialize(repeating: row[0], count: length)
+                } else {
+                    for k in 0..<length { (out + k).initialize(to: row[k * step]) }
+                }
+                out += length
+            }
+            var d = outerRank - 1
+            while d >= 0 {
+                index[d] += 1
+                base += steps[d]
+                if index[d] < sizes[d] { break }
+                base -= steps[d] * sizes[d]
+                index[d] = 0
+                d -= 1
+            }
+            if d < 0 { return }
+        }
     }
 
     /// Value-space kernel: the dimensions reordered, `result.shape[i] == shape[axes[i]]`.

@@ -37,11 +37,28 @@ struct TensorReductionKernelTests {
             let closureF = closureForm(f, all, op).scalars[0]
             #expect(namedF == closureF || Swift.abs(namedF - closureF) <= 1e-4 * Swift.max(1, Swift.abs(closureF)),
                     "\(op) Float \(shape): \(namedF) vs \(closureF)")
-            // Per axis and keepingDimensions go through the closure kernel: identical.
+            // Per axis (the typed axis loop, same order of operations): identical, bit for bit.
             if shape.count >= 2 {
                 let named = t._reduce(axes: [1], keepingDimensions: true, op)
                 let closure = t._reduce(axes: [1], keepingDimensions: true, initial: op.identity(), op.combine)
                 #expect(named == closure, "\(op) \(shape) axis 1")
+                let namedF = f._reduce(axes: [0], keepingDimensions: false, op)
+                let closureF = f._reduce(axes: [0], keepingDimensions: false, initial: op.identity(), op.combine)
+                #expect(namedF == closureF, "\(op) Float \(shape) axis 0")
+            }
+        }
+        // Several axes, the last axis (inner length 1) and NaN inside a reduced group.
+        for (shape, axes) in [([3, 4, 5], [0, 2]), ([3, 4, 5], [2]), ([2, 3, 4, 5], [1, 3]), ([5, 1, 3], [1]),
+                              ([40, 3000], [1]), ([3000, 40], [0])] {
+            var xs = sample(shape.reduce(1, *))
+            xs[xs.count / 3] = .nan
+            let t = Tensor<Double>(shape: shape, scalars: xs)
+            for keep in [false, true] {
+                let named = t._reduce(axes: axes, keepingDimensions: keep, op)
+                let closure = t._reduce(axes: axes, keepingDimensions: keep, initial: op.identity(), op.combine)
+                #expect(named.shape == closure.shape && Swift.zip(named.scalars, closure.scalars).allSatisfy {
+                    $0 == $1 || ($0.isNaN && $1.isNaN)
+                }, "\(op) \(shape) axes \(axes)")
             }
         }
         // NaN anywhere (also in the vector tail and in a later chunk) propagates; ±∞ are ordinary values.
