@@ -113,13 +113,15 @@ extension Tensor {
 
 // MARK: Partials of one element
 
-// The backward's partials of one element come from one evaluation of `f` on
+// The backward's partials come from one evaluation of `f` per element on
 // `_ElementwiseDual` (AutodiffCore: plain lanes, no checks; Benchmarks/RESULTS.md
-// has its speed) when the scalar is Float or Double. Its lanes equal DualVector's whenever
-// they are all finite; an element with a non-finite lane (an infinite partial,
-// or 0·∞ where DualVector keeps an exact 0) is evaluated again on DualVector, out
-// of line. Other scalars (nested AD numbers, whose `isFinite` looks at the value
-// only) always take DualVector.
+// has its speed) when the scalar is Float or Double, in a loop without branches
+// (so it stays one straight pass), and a second pass redoes on DualVector, out of
+// line, the elements whose gradient is not finite: the fast lanes equal
+// DualVector's whenever they are all finite, and where they are not (an infinite
+// partial, or 0·∞ where DualVector keeps an exact 0) the product with the
+// incoming gradient is not finite either. Other scalars (nested AD numbers, whose
+// `isFinite` looks at the value only) always take DualVector.
 
 @inlinable @inline(__always)
 func _fastPartials<Scalar>(_: Scalar.Type) -> Bool {
@@ -163,11 +165,12 @@ public func elementwise<Scalar, F: ElementwiseFunction1>(_ x: Tensor<Scalar>, _ 
         for i in s..<e { (y + i).initialize(to: f(a[i])) }
     }, backward: { p, out, s, e in
         let a = p[0], g = p[1], da = out[0]
-        for i in s..<e {
-            let r = _fastPartials(Scalar.self) ? f(_ElementwiseDual(a[i], 1, 0, 0)) : _ElementwiseDual(constant: .nan)
-            let pa = r._lanesAreFinite ? r.d0 : _exactPartial(f, a[i])
-            (da + i).initialize(to: g[i] * pa)
+        guard _fastPartials(Scalar.self) else {
+            for i in s..<e { (da + i).initialize(to: g[i] * _exactPartial(f, a[i])) }
+            return
         }
+        for i in s..<e { (da + i).initialize(to: g[i] * f(_ElementwiseDual(a[i], 1, 0, 0)).d0) }
+        for i in s..<e where !da[i].isFinite { da[i] = g[i] * _exactPartial(f, a[i]) }
     }, partial: { _, t in elementwise(t[0], ElementwisePartial1(f)) })
 }
 
@@ -196,12 +199,22 @@ public func elementwise<Scalar, F: ElementwiseFunction2>(_ x: Tensor<Scalar>, _ 
         for i in s..<e { (z + i).initialize(to: f(a[i], b[i])) }
     }, backward: { p, out, s, e in
         let a = p[0], b = p[1], g = p[2], da = out[0], db = out[1]
+        guard _fastPartials(Scalar.self) else {
+            for i in s..<e {
+                let (pa, pb) = _exactPartials(f, a[i], b[i])
+                (da + i).initialize(to: g[i] * pa)
+                (db + i).initialize(to: g[i] * pb)
+            }
+            return
+        }
         for i in s..<e {
-            let r = _fastPartials(Scalar.self) ? f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0))
-                                                : _ElementwiseDual(constant: .nan)
-            let (pa, pb) = r._lanesAreFinite ? (r.d0, r.d1) : _exactPartials(f, a[i], b[i])
-            (da + i).initialize(to: g[i] * pa)
-            (db + i).initialize(to: g[i] * pb)
+            let r = f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0))
+            (da + i).initialize(to: g[i] * r.d0)
+            (db + i).initialize(to: g[i] * r.d1)
+        }
+        for i in s..<e where !(da[i].isFinite && db[i].isFinite) {
+            let (pa, pb) = _exactPartials(f, a[i], b[i])
+            (da[i], db[i]) = (g[i] * pa, g[i] * pb)
         }
     }, partial: { k, t in elementwise(t[0], t[1], ElementwisePartial2(f, argument: k)) })
 }
@@ -223,14 +236,24 @@ public func elementwise<Scalar, F: ElementwiseFunction3>(_ x: Tensor<Scalar>, _ 
         for i in s..<e { (w + i).initialize(to: f(a[i], b[i], c[i])) }
     }, backward: { p, out, s, e in
         let a = p[0], b = p[1], c = p[2], g = p[3], da = out[0], db = out[1], dc = out[2]
+        guard _fastPartials(Scalar.self) else {
+            for i in s..<e {
+                let (pa, pb, pc) = _exactPartials(f, a[i], b[i], c[i])
+                (da + i).initialize(to: g[i] * pa)
+                (db + i).initialize(to: g[i] * pb)
+                (dc + i).initialize(to: g[i] * pc)
+            }
+            return
+        }
         for i in s..<e {
-            let r = _fastPartials(Scalar.self)
-                ? f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0), _ElementwiseDual(c[i], 0, 0, 1))
-                : _ElementwiseDual(constant: .nan)
-            let (pa, pb, pc) = r._lanesAreFinite ? (r.d0, r.d1, r.d2) : _exactPartials(f, a[i], b[i], c[i])
-            (da + i).initialize(to: g[i] * pa)
-            (db + i).initialize(to: g[i] * pb)
-            (dc + i).initialize(to: g[i] * pc)
+            let r = f(_ElementwiseDual(a[i], 1, 0, 0), _ElementwiseDual(b[i], 0, 1, 0), _ElementwiseDual(c[i], 0, 0, 1))
+            (da + i).initialize(to: g[i] * r.d0)
+            (db + i).initialize(to: g[i] * r.d1)
+            (dc + i).initialize(to: g[i] * r.d2)
+        }
+        for i in s..<e where !(da[i].isFinite && db[i].isFinite && dc[i].isFinite) {
+            let (pa, pb, pc) = _exactPartials(f, a[i], b[i], c[i])
+            (da[i], db[i], dc[i]) = (g[i] * pa, g[i] * pb, g[i] * pc)
         }
     }, partial: { k, t in elementwise(t[0], t[1], t[2], ElementwisePartial3(f, argument: k)) })
 }
