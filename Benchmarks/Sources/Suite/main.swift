@@ -374,7 +374,11 @@ do {
 }
 if let wantedRows = options.rows {
     // `--rows gmm-grad/tensor` also needs `--problems gmm-grad` to skip building the other problems' rows.
-    allRows = allRows.filter { wantedRows.contains($0.id) || wantedRows.contains($0.key) }
+    // `id`, `id|size`, or `id|size|` and the start of a method name (one variant, for `perf record`).
+    allRows = allRows.filter { row in
+        wantedRows.contains(row.id) || wantedRows.contains(row.key)
+            || wantedRows.contains { $0.hasPrefix(row.key + "|") && (row.key + "|" + row.method).hasPrefix($0) }
+    }
     if allRows.isEmpty { log("Suite: no row has an id in \(wantedRows.sorted())") }
 }
 if let wanted = options.problems {
