@@ -447,7 +447,7 @@ var report = """
 Generated \(formatter.string(from: Date())) by `\(command)` (from the repository root).
 Problems and inputs: `shared/bench/SUITE.md`. Times are medians of repeated calls after warm-up \
 (\(options.quick ? "quick mode: few repetitions" : "up to 1 s or 100 calls per measurement; 15 calls for the slow rows")), \
-single-threaded unless a variant says otherwise; the peers run with one intra-op thread.
+single-threaded unless a variant says otherwise (the Suite runs itself with `OPENBLAS_NUM_THREADS=1` and `AUTODIFF_NUM_THREADS=1`); the peers run with one intra-op thread.
 "ours" is this library's derivative time (the fastest single-threaded variant; all variants are listed below),
 "d/p" a derivative time over the objective time of the same implementation (ours: the plain-`Double` objective),
 "ours / best" our derivative time over the best correct peer's, "Swift AD" Swift's `_Differentiation` on the
