@@ -18,8 +18,8 @@ import RealModule
 ///
 /// Why: the checks for a non-finite partial in every operation kept a generic
 /// function evaluated on ``DualVector`` from being inlined into its loop, and
-/// `InlineArray` lanes went through memory; Benchmarks/RESULTS.md ("Fused
-/// maps") has the per-element times.
+/// `InlineArray` lanes went through memory; Benchmarks/RESULTS.md ("rosen-grad
+/// with one fused elementwise map") has the per-element times.
 ///
 /// ```swift
 /// let a = _ElementwiseDual<Double>(3, 1, 0, 0), b = _ElementwiseDual<Double>(2, 0, 1, 0)
