@@ -16,10 +16,10 @@ import RealModule
 ///   finite equals ``DualVector``'s bit for bit, and the caller evaluates the
 ///   elements whose lanes are not finite again on ``DualVector``.
 ///
-/// Why: the checks for a non-finite partial in every operation kept a generic
-/// function evaluated on ``DualVector`` from being inlined into its loop, and
-/// `InlineArray` lanes went through memory; Benchmarks/RESULTS.md ("rosen-grad
-/// with one fused elementwise map") has the per-element times.
+/// Why: the check for a non-finite partial in every operation, and lanes in an
+/// `InlineArray`, each made the fused maps' backward loop several times slower
+/// than plain lanes; Benchmarks/RESULTS.md ("rosen-grad with one fused
+/// elementwise map") has the per-element times.
 ///
 /// ```swift
 /// let a = _ElementwiseDual<Double>(3, 1, 0, 0), b = _ElementwiseDual<Double>(2, 0, 1, 0)
