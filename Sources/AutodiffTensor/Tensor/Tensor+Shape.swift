@@ -68,16 +68,8 @@ extension Tensor {
                 }
                 out += length
             }
-            var d = outerRank - 1
-            while d >= 0 {
-                index[d] += 1
-                base += steps[d]
-                if index[d] < sizes[d] { break }
-                base -= steps[d] * sizes[d]
-                index[d] = 0
-                d -= 1
-            }
-            if d < 0 { return }
+            var unused = 0   // `_advance` steps two offsets; a gather has one
+            if !_advance(&index, sizes, steps, steps, &base, &unused) { return }
         }
     }
 
