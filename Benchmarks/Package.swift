@@ -59,7 +59,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "AutogradBench",
-            dependencies: ["BenchSupport", "TensorBenchmarkProblems", .product(name: "Autodiff", package: "Autodiff")],
+            dependencies: ["BenchSupport", "BenchmarkProblems", "TensorBenchmarkProblems",
+                           .product(name: "Autodiff", package: "Autodiff")],
             path: "Sources/AutogradBench"
         ),
         .executableTarget(

@@ -19,6 +19,7 @@
 // tiny-mlp step here), while on a shared 2-core machine its OpenMP threads spin against other
 // processes and a step can take 80 ms, which would make the ratio meaningless.
 import Autodiff
+import BenchmarkProblems
 import BenchSupport
 import Foundation
 import TensorBenchmarkProblems
@@ -99,20 +100,10 @@ func pytorchTimings() -> [String: Any]? {
 
 // MARK: - rosen-grad: tensor ops, one fused map, scalar reverse mode (--rosen)
 
-/// The same function as a scalar loop, for `gradient(at:)`.
-func rosenScalar<S: Real>(_ x: [S]) -> S {
-    var sum = S.zero
-    for i in 0..<(x.count - 1) {
-        let a = x[i + 1] - x[i] * x[i], b = 1 - x[i]
-        sum += 100 * a * a + b * b
-    }
-    return sum
-}
-
 /// The three ways of computing the rosen-grad value and gradient at size n, each returning
 /// the gradient (checked to agree before timing).
 func rosenCases(_ n: Int) -> [(String, () -> [Double])] {
-    let start = (0..<n).map { 0.9 * cos(Double($0)) }
+    let start = deterministicInput(count: n)
     let x0 = Tensor<Double>(start)
     func tensorOps() -> [Double] {
         let x = x0.detach().requiringGrad()
@@ -129,7 +120,7 @@ func rosenCases(_ n: Int) -> [(String, () -> [Double])] {
         return x.grad!.scalars
     }
     func scalar() -> [Double] {
-        let (value, g) = valueWithGradient(at: start) { x in rosenScalar(x) }
+        let (value, g) = valueWithGradient(at: start) { x in rosenbrock(x) }
         blackHole(value)
         return g
     }
